@@ -1,0 +1,21 @@
+import { localDateOf } from '../../../shared/time';
+import { requireVenue } from '../../services/venue';
+import type { HandlerTable } from '../dispatch';
+
+export const kioskHandlers = {
+  'kiosk.status': (_input, { app, caller }) => {
+    const venue = requireVenue(app.ctx);
+    const now = app.ctx.clock.now();
+    return {
+      venueName: venue.name,
+      mode: venue.mode,
+      timeZone: venue.timeZone,
+      today: localDateOf(now, venue.timeZone),
+      now,
+      session: caller.session ? { staffName: caller.session.staffName, role: caller.session.role, idleLockSeconds: 120 } : null,
+      health: { ok: true, problem: null },
+    };
+  },
+  'kiosk.scan': ({ payload }, { app }) => app.kiosk.scan(payload),
+  'kiosk.confirmCheckout': ({ ticket, confirm }, { app }) => app.kiosk.confirmCheckout(ticket, confirm),
+} satisfies Partial<HandlerTable>;

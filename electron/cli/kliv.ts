@@ -1,0 +1,184 @@
+/**
+ * `kliv`: the administrator's and the municipality's tool. It drives the
+ * same services as the kiosk, without a window. Every command takes
+ * --data-dir (or KLIV_DATA_DIR), exits 0 on success and prints a one-line
+ * error with a non-zero exit code otherwise.
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { KlivError } from '../../shared/errors';
+import { isValidTimeZone } from '../../shared/time';
+import { openApp, type KlivApp } from '../api/app';
+import { createDispatcher } from '../api/dispatch';
+import { startHttpTransport } from '../api/http';
+import { createDemoVenue } from '../services/demo';
+import { enrolParticipant } from '../services/participants';
+import { initVenue } from '../services/venue';
+import { getVenue } from '../db/venue';
+
+export class UsageError extends Error {}
+
+interface GlobalOptions { dataDir?: string }
+
+function dataDirOf(cmd: Command): string {
+  const opts = cmd.optsWithGlobals<GlobalOptions>();
+  const dir = opts.dataDir ?? process.env.KLIV_DATA_DIR;
+  if (!dir) throw new UsageError('no data folder: pass --data-dir DIR or set KLIV_DATA_DIR');
+  return resolve(dir);
+}
+
+function withApp<T>(cmd: Command, fn: (app: KlivApp) => T): T {
+  const app = openApp({ dataDir: dataDirOf(cmd) });
+  try {
+    return fn(app);
+  } finally {
+    app.close();
+  }
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kliv')
+    .description('Kliv attendance kiosk: administration and municipality tools')
+    .addOption(new Option('-d, --data-dir <dir>', 'data folder (or KLIV_DATA_DIR)'))
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  program.command('init')
+    .description('create a venue in an empty data folder')
+    .requiredOption('--name <name>', 'venue name')
+    .addOption(new Option('--mode <mode>', 'structured (individual schedules) or dropin').choices(['structured', 'dropin']).default('dropin'))
+    .option('--time-zone <tz>', 'IANA time zone of the venue', 'Europe/Stockholm')
+    .option('--json', 'print JSON')
+    .action(function (this: Command, opts: { name: string; mode: 'structured' | 'dropin'; timeZone: string; json?: boolean }) {
+      if (!isValidTimeZone(opts.timeZone)) throw new UsageError(`unknown time zone "${opts.timeZone}" (expected e.g. Europe/Stockholm)`);
+      const venue = withApp(this, (app) => initVenue(app.ctx, { name: opts.name, mode: opts.mode, timeZone: opts.timeZone }));
+      print(opts.json ? JSON.stringify(venue) : `Venue ${venue.venueId} "${venue.name}" (${venue.mode}, ${venue.timeZone}) created.`);
+    });
+
+  const participant = program.command('participant').description('participants');
+  participant.command('add')
+    .description('enrol a participant and issue their card')
+    .requiredOption('--name <displayName>', 'first name or nickname the person chooses')
+    .option('--code <code>', 'the municipality\'s pseudonymous code (generated if left out)')
+    .addOption(new Option('--mode <mode>', 'structured or dropin (default: the venue\'s)').choices(['structured', 'dropin']))
+    .option('--json', 'print JSON')
+    .action(function (this: Command, opts: { name: string; code?: string; mode?: 'structured' | 'dropin'; json?: boolean }) {
+      const { participant: p, issued } = withApp(this, (app) => enrolParticipant(app.ctx, { displayName: opts.name, code: opts.code, mode: opts.mode }));
+      if (opts.json) print(JSON.stringify({ code: p.code, mode: p.mode, payload: issued.payload }));
+      else print(`Enrolled ${p.code}. Card payload (print it now; it is not stored): ${issued.payload}`);
+    });
+
+  program.command('scan')
+    .description('apply the kiosk scan rules to a card payload (a check-out is confirmed automatically)')
+    .requiredOption('--payload <payload>', 'the card payload')
+    .option('--json', 'print JSON')
+    .action(function (this: Command, opts: { payload: string; json?: boolean }) {
+      const result = withApp(this, (app) => {
+        const first = app.kiosk.scan(opts.payload);
+        return first.outcome === 'checkout-pending' ? app.kiosk.confirmCheckout(first.ticket, true) : first;
+      });
+      if (opts.json) print(JSON.stringify(result));
+      else print(describeScan(result));
+      if (result.outcome === 'rejected') process.exitCode = 3;
+    });
+
+  program.command('demo')
+    .description('create a sample venue with participants and a few months of visits')
+    .option('--months <n>', 'months of history', '3')
+    .option('--seed <n>', 'random seed', '42')
+    .action(function (this: Command, opts: { months: string; seed: string }) {
+      const dir = dataDirOf(this);
+      const result = withApp(this, (app) => {
+        if (getVenue(app.db) && app.db.prepare('SELECT count(*) AS n FROM participants').pluck().get() !== 0) throw new UsageError('this data folder already has participants; use an empty folder for the demo');
+        return createDemoVenue(app.ctx, { months: Number(opts.months), seed: Number(opts.seed) });
+      });
+      writeDemoCards(dir, result.participants);
+      print(`Demo venue ready: ${result.participants.length} participants, ${result.visits} visits. Sample card payloads: ${join(dir, 'demo-cards.txt')}`);
+    });
+
+  program.command('serve')
+    .description('browser mode: serve the kiosk on 127.0.0.1 and print the URL to open')
+    .option('--port <n>', 'port (default: any free port)', '0')
+    .option('--host <addr>', 'loopback address to bind', '127.0.0.1')
+    .option('--demo', 'create the demo venue first if the data folder is empty')
+    .action(async function (this: Command, opts: { port: string; host: string; demo?: boolean }) {
+      const dir = dataDirOf(this);
+      const app = openApp({ dataDir: dir });
+      if (!getVenue(app.db)) {
+        if (!opts.demo) {
+          app.close();
+          throw new UsageError('no venue in this data folder: run `kliv init` first (or pass --demo)');
+        }
+        const demo = createDemoVenue(app.ctx);
+        writeDemoCards(dir, demo.participants);
+        print(`Created the demo venue in ${dir} (sample cards: ${join(dir, 'demo-cards.txt')}).`);
+      }
+      const transport = await startHttpTransport({
+        dispatch: createDispatcher(app),
+        staticDir: resolve(__dirname, '..', 'renderer'),
+        host: opts.host,
+        port: Number(opts.port),
+      });
+      print(`Kliv is serving ${getVenue(app.db)?.name ?? ''} in browser mode.`);
+      print(`Open: ${transport.launchUrl}`);
+      print(`e.g. chromium --kiosk --app='${transport.launchUrl}'`);
+      const stop = (): void => {
+        void transport.close().then(() => {
+          app.close();
+          process.exit(0);
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+
+  return program;
+}
+
+function writeDemoCards(dir: string, participants: { code: string; displayName: string; payload: string }[]): void {
+  const lines = ['# DEMO DATA ONLY: clear card payloads of the sample participants, for trying the kiosk.', '# A real venue never stores these; type one on a USB scanner or paste it with `kliv scan --payload`.'];
+  for (const p of participants) lines.push(`${p.code}\t${p.displayName}\t${p.payload}`);
+  writeFileSync(join(dir, 'demo-cards.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+export function describeScan(result: ReturnType<KlivApp['kiosk']['scan']>): string {
+  switch (result.outcome) {
+    case 'checked-in': return `checked in at ${result.localTime}`;
+    case 'checked-out': return `checked out at ${result.localTime} (${result.minutes} min)`;
+    case 'checkout-pending': return 'check-out awaiting confirmation';
+    case 'checkout-cancelled': return 'check-out cancelled';
+    case 'double-scan': return `double scan ignored (still ${result.state === 'in' ? 'checked in' : 'checked out'})`;
+    case 'staff-badge': return 'that is a staff badge';
+    case 'rejected': return `card refused: ${result.reason}`;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const message = err instanceof KlivError || err instanceof UsageError ? err.message
+      : err instanceof Error && err.name === 'DatabaseTooNewError' ? err.message
+      : (err as { code?: string }).code === 'SQLITE_NOTADB' ? 'the database file is not a Kliv database or is encrypted with another key'
+      : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`kliv: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exitCode = code;
+  });
+}

@@ -1,0 +1,17 @@
+import type { Database } from 'better-sqlite3';
+
+/** Injected time: `now` is wall-clock UTC ms; `monotonic` never jumps and is used for double-scan windows. */
+export interface Clock {
+  now(): number;
+  monotonic(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};
+
+export interface ServiceContext {
+  db: Database;
+  clock: Clock;
+}

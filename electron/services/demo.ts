@@ -1,0 +1,64 @@
+/**
+ * A realistic sample venue for newcomers and screenshots: participants with
+ * nicknames, a few months of weekday visits with the irregularity a
+ * low-threshold venue sees. Deterministic for a given seed.
+ */
+import { addDays, isoWeekday, localDateOf, zonedTimeToInstant } from '../../shared/time';
+import { appendEvent } from '../db/events';
+import { getVenue } from '../db/venue';
+import { insertVisit } from '../db/visits';
+import type { ServiceContext } from './context';
+import { enrolParticipant } from './participants';
+import { initVenue } from './venue';
+
+const NAMES = ['Anna', 'Micke', 'Sara', 'Ahmed', 'Leila', 'Janne', 'Kicki', 'Tomas', 'Fatima', 'Olle', 'Ewa', 'Darius',
+  'Hodan', 'Piotr', 'Lena', 'Robban', 'Nadia', 'Stefan', 'Mira', 'Kenta', 'Zara', 'Bosse', 'Ida', 'Reza'];
+
+/** Mulberry32: a tiny seeded generator, good enough for sample data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoResult { participants: { code: string; displayName: string; payload: string }[]; visits: number }
+
+export function createDemoVenue(ctx: ServiceContext, options: { months?: number; seed?: number; participants?: number } = {}): DemoResult {
+  const rand = seededRandom(options.seed ?? 42);
+  const venue = getVenue(ctx.db) ?? initVenue(ctx, { name: 'Kliv demo – Dagverksamheten Ankaret', mode: 'dropin', timeZone: 'Europe/Stockholm' });
+  const count = Math.min(options.participants ?? 18, NAMES.length);
+  const today = localDateOf(ctx.clock.now(), venue.timeZone);
+  const firstDay = addDays(today, -Math.round((options.months ?? 3) * 30.5));
+  const people: DemoResult['participants'] = [];
+  const ids: { id: number; code: string; regularity: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const { participant, issued } = enrolParticipant(ctx, { displayName: NAMES[i] as string, code: `D${String(1001 + i)}` });
+    people.push({ code: participant.code, displayName: participant.displayName, payload: issued.payload });
+    ids.push({ id: participant.id, code: participant.code, regularity: 0.25 + rand() * 0.6 });
+  }
+  let visits = 0;
+  ctx.db.transaction(() => {
+    for (let day = firstDay; day < today; day = addDays(day, 1)) {
+      const weekday = isoWeekday(day);
+      if (weekday >= 6) continue;
+      for (const p of ids) {
+        if (rand() > p.regularity) continue;
+        const startMin = 8 * 60 + 30 + Math.floor(rand() * 150);
+        const length = 60 + Math.floor(rand() * 300);
+        const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+        const inAt = zonedTimeToInstant(day, hhmm(startMin), venue.timeZone);
+        const outAt = zonedTimeToInstant(day, hhmm(Math.min(startMin + length, 16 * 60 + 30)), venue.timeZone);
+        const v = insertVisit(ctx.db, { participantId: p.id, day, checkedInAt: inAt, checkedOutAt: outAt, source: 'card', createdAt: inAt });
+        appendEvent(ctx.db, { at: inAt, type: 'visit.checked_in', participantCode: p.code, data: { visitId: v.id, day, source: 'card' } });
+        appendEvent(ctx.db, { at: outAt, type: 'visit.checked_out', participantCode: p.code, data: { visitId: v.id, source: 'card' } });
+        visits++;
+      }
+    }
+  })();
+  return { participants: people, visits };
+}

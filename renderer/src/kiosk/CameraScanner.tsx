@@ -1,0 +1,59 @@
+import { useEffect, useRef, useState } from 'react';
+import { Html5Qrcode, Html5QrcodeSupportedFormats } from 'html5-qrcode';
+import { useI18n } from '../i18n';
+
+type CameraState = 'starting' | 'running' | 'unavailable';
+
+/**
+ * Live preview and QR decoding with html5-qrcode. The camera keeps running
+ * while result screens show, so the next person never waits for it to start;
+ * the parent decides what to do with repeated decodes.
+ */
+export function CameraScanner({ onScan, fps = 15 }: { onScan: (text: string) => void; fps?: number }) {
+  const { t } = useI18n();
+  const handler = useRef(onScan);
+  handler.current = onScan;
+  const [state, setState] = useState<CameraState>('starting');
+  const elementId = 'kliv-camera';
+
+  useEffect(() => {
+    let cancelled = false;
+    let scanner: Html5Qrcode | null = null;
+    if (!navigator.mediaDevices?.getUserMedia) {
+      setState('unavailable');
+      return undefined;
+    }
+    try {
+      scanner = new Html5Qrcode(elementId, {
+        verbose: false,
+        formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE],
+        useBarCodeDetectorIfSupported: true,
+      });
+    } catch {
+      setState('unavailable');
+      return undefined;
+    }
+    const active = scanner;
+    active.start({ facingMode: 'user' }, { fps, disableFlip: false }, (text) => handler.current(text), () => undefined)
+      .then(() => {
+        if (cancelled) void active.stop().catch(() => undefined);
+        else setState('running');
+      })
+      .catch(() => {
+        if (!cancelled) setState('unavailable');
+      });
+    return () => {
+      cancelled = true;
+      if (active.isScanning) void active.stop().catch(() => undefined);
+    };
+  }, [fps]);
+
+  return (
+    <div className={`camera camera--${state}`} data-camera-state={state}>
+      <div id={elementId} className="camera__video" aria-hidden="true" />
+      {state !== 'running' && (
+        <p className="camera__notice" role="status">{state === 'starting' ? t('attract.cameraStarting') : t('attract.cameraOff')}</p>
+      )}
+    </div>
+  );
+}
