@@ -8,12 +8,15 @@
 import type { z } from 'zod';
 import type { Result } from './errors';
 import { kioskMethods } from './contract/kiosk';
+import { staffMethods } from './contract/staff';
 
 export * from './contract/common';
 export * from './contract/kiosk';
+export * from './contract/staff';
 
 export const contract = {
   ...kioskMethods,
+  ...staffMethods,
 } as const;
 
 export type Contract = typeof contract;

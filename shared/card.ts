@@ -83,8 +83,10 @@ export function parseCardPayload(input: string): CardParseResult {
   const trimmed = input.trim();
   if (trimmed.length === 0) return { ok: false, reason: 'empty' };
   if (trimmed.length > MAX_PAYLOAD_INPUT) return { ok: false, reason: 'too-long' };
+  // Test the characters before upper-casing: toUpperCase() maps some non-ASCII
+  // letters onto ASCII ones (dotless ı → I, long ſ → S), which must not pass.
+  if (!/^[A-Za-z0-9]+$/.test(trimmed)) return { ok: false, reason: 'bad-characters' };
   const upper = trimmed.toUpperCase();
-  if (!/^[A-Z0-9]+$/.test(upper)) return { ok: false, reason: 'bad-characters' };
   if (!upper.startsWith(CARD_PREFIX)) return { ok: false, reason: 'not-kliv' };
   const version = upper.charAt(CARD_PREFIX.length);
   if (version !== CARD_FORMAT_VERSION) return { ok: false, reason: 'unsupported-version' };

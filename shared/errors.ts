@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'STORAGE_FAILED',
   'EXPORT_NOT_CONFIGURED',
   'EXPORT_FAILED',
+  'KEY_UNAVAILABLE',
+  'PIN_TOO_SIMPLE',
   'INTERNAL',
 ] as const;
 

@@ -86,15 +86,17 @@ export function zonedTimeToInstant(date: LocalDate, time: LocalTime, timeZone: s
   const tm = /^(\d{2}):(\d{2})$/.exec(time);
   if (!dm || !tm) throw new RangeError(`bad local date/time ${date} ${time}`);
   const wall = Date.UTC(Number(dm[1]), Number(dm[2]) - 1, Number(dm[3]), Number(tm[1]), Number(tm[2]));
-  // Try both offsets seen around the wall time; keep the earliest that maps back.
+  // Try the offsets in force a day before and a day after the wall time; keep
+  // the earliest that maps back. The probes must be a full day away: offsets
+  // reach ±14 h, so a half-day probe can land on the wrong side of the change
+  // (Pacific/Auckland, UTC+12/+13).
+  const DAY = 86_400_000;
+  const before = offsetAt(wall - DAY, timeZone);
   const candidates = new Set<number>();
-  for (const probe of [wall - 86_400_000 / 2, wall, wall + 86_400_000 / 2]) {
-    candidates.add(wall - offsetAt(probe, timeZone));
-  }
+  for (const offset of [before, offsetAt(wall, timeZone), offsetAt(wall + DAY, timeZone)]) candidates.add(wall - offset);
   const exact = [...candidates].filter((c) => offsetAt(c, timeZone) === wall - c).sort((a, b) => a - b);
   if (exact.length > 0) return exact[0] as number;
   // In a gap: use the offset before the change, which lands after the gap.
-  const before = offsetAt(wall - 86_400_000 / 2, timeZone);
   return wall - before;
 }
 

@@ -9,6 +9,9 @@ import { KlivError, type ApiError, type Result } from '../../shared/errors';
 import type { KlivApp } from './app';
 import { callerRole, type Caller } from './caller';
 import { kioskHandlers } from './handlers/kiosk';
+import { staffHandlers } from './handlers/staff';
+import { readSetting } from '../services/settings';
+import { logout } from '../services/staff';
 
 export interface HandlerContext {
   app: KlivApp;
@@ -20,6 +23,7 @@ export type HandlerTable = { [M in MethodName]: Handler<M> };
 
 export const handlers: HandlerTable = {
   ...kioskHandlers,
+  ...staffHandlers,
 };
 
 export interface DispatchLog {
@@ -50,6 +54,7 @@ export function createDispatcher(app: KlivApp, log?: DispatchLog) {
     };
     if (!isMethodName(methodName)) return finish({ ok: false, error: { code: 'UNKNOWN_METHOD', message: 'No such method.' } });
     const spec = contract[methodName];
+    expireIdleSession(app, caller);
     const have = callerRole(caller);
     if (!roleAtLeast(have, spec.role)) {
       return finish({ ok: false, error: have === 'kiosk'
@@ -65,6 +70,7 @@ export function createDispatcher(app: KlivApp, log?: DispatchLog) {
     try {
       const handler = handlers[methodName] as unknown as (input: unknown, ctx: HandlerContext) => unknown;
       const value = spec.output.parse(handler(parsed.data, { app, caller }));
+      if (caller.session) caller.session.lastActive = app.ctx.clock.now();
       return finish({ ok: true, value });
     } catch (err) {
       const error = toApiError(err);
@@ -75,3 +81,21 @@ export function createDispatcher(app: KlivApp, log?: DispatchLog) {
 }
 
 export type Dispatch = ReturnType<typeof createDispatcher>;
+
+/**
+ * Staff sessions end after the configured idle time even if the screen
+ * failed to lock itself (a crashed renderer, a closed browser tab).
+ */
+function expireIdleSession(app: KlivApp, caller: Caller): void {
+  const session = caller.session;
+  if (!session) return;
+  const idleMs = readSetting(app.ctx, 'staff.idleLockSeconds') * 1000;
+  if (app.ctx.clock.now() - session.lastActive > idleMs) {
+    caller.session = null;
+    try {
+      logout(app.ctx, session.staffId, 'idle');
+    } catch {
+      // The session is gone either way; a failed audit write surfaces on the next call.
+    }
+  }
+}

@@ -4,7 +4,7 @@
  * --data-dir (or KLIV_DATA_DIR), exits 0 on success and prints a one-line
  * error with a non-zero exit code otherwise.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { KlivError } from '../../shared/errors';
@@ -16,6 +16,12 @@ import { createDemoVenue } from '../services/demo';
 import { enrolParticipant } from '../services/participants';
 import { initVenue } from '../services/venue';
 import { getVenue } from '../db/venue';
+import { addPaperVisit } from '../services/attendance';
+import { auditKey, verifyAuditChain } from '../services/audit';
+import { describeSetting, SETTINGS, writeSetting, type SettingKey } from '../services/settings';
+import { addStaff, CLI_ACTOR, findStaffByNameOrId, staffAccounts, unlockAccount } from '../services/staff';
+import { STAFF_ROLES, manualReason, type StaffRole } from '../../shared/api';
+import { isLocalDate, isLocalTime, zonedTimeToInstant } from '../../shared/time';
 
 export class UsageError extends Error {}
 
@@ -137,7 +143,112 @@ export function buildProgram(): Command {
       process.on('SIGTERM', stop);
     });
 
+  const staff = program.command('staff').description('staff accounts');
+  staff.command('add')
+    .description('add a staff account and print its badge payload (print the badge at once: it is not stored)')
+    .requiredOption('--name <name>', 'staff member\'s name')
+    .addOption(new Option('--role <role>', 'staff, coordinator or admin').choices([...STAFF_ROLES]).makeOptionMandatory())
+    .option('--pin <pin>', 'PIN of 6–12 digits (or use --pin-stdin to keep it out of the shell history)')
+    .option('--pin-stdin', 'read the PIN from standard input')
+    .option('--json', 'print JSON')
+    .action(function (this: Command, opts: { name: string; role: StaffRole; pin?: string; pinStdin?: boolean; json?: boolean }) {
+      const pin = opts.pinStdin ? readStdin().trim() : opts.pin;
+      if (!pin) throw new UsageError('give the PIN with --pin or --pin-stdin');
+      const { account, badgePayload } = withApp(this, (app) => addStaff(app.ctx, CLI_ACTOR, { name: opts.name, role: opts.role, pin }));
+      if (opts.json) print(JSON.stringify({ staffId: account.staffId, name: account.name, role: account.role, badgePayload }));
+      else print(`Added ${account.role} ${account.name} (id ${account.staffId}). Badge payload (print it now; it is not stored): ${badgePayload}`);
+    });
+  staff.command('unlock')
+    .description('unlock an account locked after too many wrong PINs')
+    .argument('<staff>', 'name or id')
+    .action(function (this: Command, ref: string) {
+      const account = withApp(this, (app) => unlockAccount(app.ctx, CLI_ACTOR, findStaffByNameOrId(app.ctx, ref).id));
+      print(`Unlocked ${account.name}.`);
+    });
+  staff.command('list')
+    .description('list staff accounts')
+    .option('--json', 'print JSON')
+    .action(function (this: Command, opts: { json?: boolean }) {
+      const accounts = withApp(this, (app) => staffAccounts(app.ctx, CLI_ACTOR));
+      if (opts.json) print(JSON.stringify(accounts));
+      else for (const a of accounts) print(`${a.staffId}\t${a.role}\t${a.locked ? 'LOCKED' : 'ok'}\t${a.name}`);
+    });
+
+  const auditCmd = program.command('audit').description('the hash-chained audit log');
+  auditCmd.command('verify')
+    .description('check every entry of the audit chain; names the first bad entry')
+    .action(function (this: Command) {
+      const verdict = withApp(this, (app) => verifyAuditChain(app.db, auditKey(app.db, app.ctx.secrets)));
+      if (verdict.ok) {
+        print(`Audit chain intact: ${verdict.entries} entries, head ${verdict.head.slice(0, 16)}…`);
+      } else {
+        throw new UsageError(`audit chain broken at entry ${verdict.badSeq}: ${verdict.problem}`);
+      }
+    });
+
+  const visit = program.command('visit').description('visits');
+  visit.command('add')
+    .description('enter a visit from a paper list (when the kiosk was down)')
+    .requiredOption('--code <code>', 'participant code')
+    .requiredOption('--in <time>', 'check-in, venue local time "YYYY-MM-DD HH:MM"')
+    .option('--out <time>', 'check-out, venue local time "YYYY-MM-DD HH:MM" (or HH:MM on the same day)')
+    .addOption(new Option('--reason <reason>', 'why it is entered by hand').choices([...manualReason.options]).default('kiosk_problem'))
+    .option('--json', 'print JSON')
+    .action(function (this: Command, opts: { code: string; in: string; out?: string; reason: (typeof manualReason.options)[number]; json?: boolean }) {
+      const v = withApp(this, (app) => {
+        const venue = getVenue(app.db);
+        if (!venue) throw new UsageError('no venue here yet: run `kliv init` first');
+        const inAt = parseLocal(opts.in, null, venue.timeZone);
+        const outAt = opts.out ? parseLocal(opts.out, opts.in.slice(0, 10), venue.timeZone) : null;
+        return addPaperVisit(app.ctx, CLI_ACTOR, { code: opts.code, checkedIn: inAt, checkedOut: outAt, reason: opts.reason });
+      });
+      print(opts.json ? JSON.stringify({ visitId: v.id, day: v.day }) : `Visit ${v.id} entered for ${v.day}.`);
+    });
+
+  const config = program.command('config').description('venue settings');
+  config.command('get')
+    .description('show one setting, or all of them')
+    .argument('[key]', 'setting name')
+    .option('--json', 'print JSON')
+    .action(function (this: Command, key: string | undefined, opts: { json?: boolean }) {
+      const keys = key ? [key] : Object.keys(SETTINGS);
+      const rows = withApp(this, (app) => keys.map((k) => {
+        if (!(k in SETTINGS)) throw new UsageError(`unknown setting "${k}"; known: ${Object.keys(SETTINGS).join(', ')}`);
+        return describeSetting(app.ctx, k as SettingKey);
+      }));
+      if (opts.json) print(JSON.stringify(key ? rows[0] : rows));
+      else for (const r of rows) print(key ? r.value : `${r.key} = ${r.value}${r.isDefault ? ' (default)' : ''}`);
+    });
+  config.command('set')
+    .description('change a setting; a bad value is refused with what a good one looks like')
+    .argument('<key>', 'setting name')
+    .argument('<value>', 'new value')
+    .action(function (this: Command, key: string, value: string) {
+      withApp(this, (app) => writeSetting(app.ctx, key, value));
+      print(`${key} set.`);
+    });
+  config.command('unset')
+    .description('return a setting to its default')
+    .argument('<key>', 'setting name')
+    .action(function (this: Command, key: string) {
+      withApp(this, (app) => writeSetting(app.ctx, key, null));
+      print(`${key} back to its default.`);
+    });
+
   return program;
+}
+
+function readStdin(): string {
+  return readFileSync(0, 'utf8');
+}
+
+/** "YYYY-MM-DD HH:MM" (or "HH:MM" on `sameDay`) in the venue's zone → UTC ms. */
+export function parseLocal(text: string, sameDay: string | null, timeZone: string): number {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/.exec(text.trim());
+  const date = m?.[1] ?? sameDay;
+  const time = m?.[2] ?? (/^\d{2}:\d{2}$/.test(text.trim()) ? text.trim() : null);
+  if (!date || !time || !isLocalDate(date) || !isLocalTime(time)) throw new UsageError(`bad time "${text}": expected "YYYY-MM-DD HH:MM" in the venue's time zone`);
+  return zonedTimeToInstant(date, time, timeZone);
 }
 
 function writeDemoCards(dir: string, participants: { code: string; displayName: string; payload: string }[]): void {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { SecretStore } from './secrets';
 
 /** Injected time: `now` is wall-clock UTC ms; `monotonic` never jumps and is used for double-scan windows. */
 export interface Clock {
@@ -14,4 +15,5 @@ export const systemClock: Clock = {
 export interface ServiceContext {
   db: Database;
   clock: Clock;
+  secrets: SecretStore;
 }

@@ -1,4 +1,5 @@
 import { localDateOf } from '../../../shared/time';
+import { readSetting } from '../../services/settings';
 import { requireVenue } from '../../services/venue';
 import type { HandlerTable } from '../dispatch';
 
@@ -12,7 +13,7 @@ export const kioskHandlers = {
       timeZone: venue.timeZone,
       today: localDateOf(now, venue.timeZone),
       now,
-      session: caller.session ? { staffName: caller.session.staffName, role: caller.session.role, idleLockSeconds: 120 } : null,
+      session: caller.session ? { staffName: caller.session.staffName, role: caller.session.role, idleLockSeconds: readSetting(app.ctx, 'staff.idleLockSeconds') } : null,
       health: { ok: true, problem: null },
     };
   },
