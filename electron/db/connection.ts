@@ -16,7 +16,14 @@ export interface OpenOptions {
  * confirmed scan survives a power cut, and foreign keys on.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
-  const db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  // The desktop app in development loads a better-sqlite3 built for
+  // Electron's ABI (scripts/start-desktop.mjs); everything else uses the Node build.
+  const nativeBinding = process.env.KLIV_SQLITE_NATIVE_BINDING;
+  const db = new BetterSqlite3(file, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
   try {
     db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
