@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.env.NODE_ENV === 'production';
@@ -29,5 +29,8 @@ const entries = [
 ].filter(([src]) => existsSync(join(root, src)));
 
 await Promise.all(entries.map(([src, out]) => build({ ...common, entryPoints: [join(root, src)], outfile: join(root, out) })));
+// The fonts generated PDFs embed (reports, cards) ship beside the bundle, in
+// dist/fonts, where electron/services/fonts.ts looks first.
+if (existsSync(join(root, 'build', 'fonts'))) cpSync(join(root, 'build', 'fonts'), join(root, 'dist', 'fonts'), { recursive: true });
 await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: quiet ? 'error' : 'warn' });
 if (!quiet) console.log(`built ${entries.map(([, o]) => o).join(', ')} and dist/renderer`);

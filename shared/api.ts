@@ -9,14 +9,23 @@ import type { z } from 'zod';
 import type { Result } from './errors';
 import { kioskMethods } from './contract/kiosk';
 import { staffMethods } from './contract/staff';
+import { exportMethods } from './contract/export';
+import { reportMethods } from './contract/reports';
+import { participantMethods } from './contract/participants';
 
 export * from './contract/common';
 export * from './contract/kiosk';
 export * from './contract/staff';
+export * from './contract/export';
+export * from './contract/reports';
+export * from './contract/participants';
 
 export const contract = {
   ...kioskMethods,
   ...staffMethods,
+  ...exportMethods,
+  ...reportMethods,
+  ...participantMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { openDatabase, type Database } from '../electron/db/connection';
 import { openApp, type KlivApp } from '../electron/api/app';
 import type { Clock } from '../electron/services/context';
 import type { KioskOptions } from '../electron/services/kiosk';
@@ -59,4 +61,13 @@ export function testApp(options: { mode?: VenueMode; timeZone?: string; start?: 
       dir.cleanup();
     },
   };
+}
+
+/**
+ * Opens a data folder's database directly (it is encrypted at rest), for
+ * tests that inspect or tamper with rows behind the app's back.
+ */
+export function openVenueDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database {
+  const key = Buffer.from(readFileSync(join(dataDir, 'keys', 'database.key'), 'utf8').trim(), 'base64');
+  return openDatabase(join(dataDir, 'kliv.sqlite'), { key, readonly: options.readonly ?? false });
 }

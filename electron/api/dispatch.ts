@@ -10,6 +10,9 @@ import type { KlivApp } from './app';
 import { callerRole, type Caller } from './caller';
 import { kioskHandlers } from './handlers/kiosk';
 import { staffHandlers } from './handlers/staff';
+import { exportHandlers } from './handlers/export';
+import { reportHandlers } from './handlers/reports';
+import { participantHandlers } from './handlers/participants';
 import { readSetting } from '../services/settings';
 import { logout } from '../services/staff';
 
@@ -18,13 +21,23 @@ export interface HandlerContext {
   caller: Caller;
 }
 
-export type Handler<M extends MethodName> = (input: ParsedInput<M>, ctx: HandlerContext) => MethodOutput<M>;
+/** A handler may return a promise (file exports); the dispatcher awaits it. */
+export type Handler<M extends MethodName> = (input: ParsedInput<M>, ctx: HandlerContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
 export type HandlerTable = { [M in MethodName]: Handler<M> };
 
 export const handlers: HandlerTable = {
   ...kioskHandlers,
   ...staffHandlers,
+  ...exportHandlers,
+  ...reportHandlers,
+  ...participantHandlers,
 };
+
+/**
+ * Calls a screen makes by itself (polling) are not a person at the kiosk, so
+ * they do not keep a staff session alive; touches are reported via staff.touch.
+ */
+const PASSIVE_METHODS: ReadonlySet<string> = new Set(['kiosk.status', 'today.view', 'export.status', 'day.review']);
 
 export interface DispatchLog {
   (entry: { method: string; ok: boolean; code?: string; ms: number }): void;
@@ -69,8 +82,8 @@ export function createDispatcher(app: KlivApp, log?: DispatchLog) {
     }
     try {
       const handler = handlers[methodName] as unknown as (input: unknown, ctx: HandlerContext) => unknown;
-      const value = spec.output.parse(handler(parsed.data, { app, caller }));
-      if (caller.session) caller.session.lastActive = app.ctx.clock.now();
+      const value = spec.output.parse(await handler(parsed.data, { app, caller }));
+      if (caller.session && !PASSIVE_METHODS.has(methodName)) caller.session.lastActive = app.ctx.clock.now();
       return finish({ ok: true, value });
     } catch (err) {
       const error = toApiError(err);

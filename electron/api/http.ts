@@ -168,7 +168,12 @@ export async function startHttpTransport(options: HttpTransportOptions): Promise
     securityHeaders(res);
     const hostHeader = req.headers.host ?? '';
     if (!allowedHosts().has(hostHeader)) return sendText(res, 421, 'Unexpected Host header.');
-    const url = new URL(req.url ?? '/', `http://${hostHeader}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${hostHeader}`);
+    } catch {
+      return sendText(res, 400, 'Bad request target.');
+    }
     if (url.pathname === '/api/call') {
       handleApi(req, res).catch(() => sendJson(res, 400, { ok: false, error: { code: 'BAD_INPUT', message: 'The request could not be read.' } }));
       return;

@@ -20,10 +20,19 @@ import { addPaperVisit } from '../services/attendance';
 import { auditKey, verifyAuditChain } from '../services/audit';
 import { describeSetting, SETTINGS, writeSetting, type SettingKey } from '../services/settings';
 import { addStaff, CLI_ACTOR, findStaffByNameOrId, staffAccounts, unlockAccount } from '../services/staff';
+import { registerParticipantCommands } from './participant-commands';
+import { registerExportCommands } from './export-commands';
+import { registerReportCommands } from './report-commands';
+import { registerMaintenanceCommands } from './maintenance-commands';
+import { startMaintenanceScheduler } from '../services/maintenance';
+import { startExportScheduler } from '../services/exportScheduler';
 import { STAFF_ROLES, manualReason, type StaffRole } from '../../shared/api';
 import { isLocalDate, isLocalTime, zonedTimeToInstant } from '../../shared/time';
 
 export class UsageError extends Error {}
+
+/** Set by a command that succeeded but has a meaningful non-zero outcome (a refused card). */
+let commandExitCode = 0;
 
 interface GlobalOptions { dataDir?: string }
 
@@ -90,7 +99,7 @@ export function buildProgram(): Command {
       });
       if (opts.json) print(JSON.stringify(result));
       else print(describeScan(result));
-      if (result.outcome === 'rejected') process.exitCode = 3;
+      if (result.outcome === 'rejected') commandExitCode = 3;
     });
 
   program.command('demo')
@@ -133,7 +142,11 @@ export function buildProgram(): Command {
       print(`Kliv is serving ${getVenue(app.db)?.name ?? ''} in browser mode.`);
       print(`Open: ${transport.launchUrl}`);
       print(`e.g. chromium --kiosk --app='${transport.launchUrl}'`);
+      const exportScheduler = startExportScheduler(app, { log: (m) => process.stderr.write(`kliv: ${m}\n`) });
+      const maintenance = startMaintenanceScheduler(app, { log: (m) => process.stderr.write(`kliv: ${m}\n`) });
       const stop = (): void => {
+        exportScheduler.stop();
+        maintenance.stop();
         void transport.close().then(() => {
           app.close();
           process.exit(0);
@@ -235,6 +248,10 @@ export function buildProgram(): Command {
       print(`${key} back to its default.`);
     });
 
+  registerParticipantCommands(program);
+  registerExportCommands(program);
+  registerReportCommands(program);
+  registerMaintenanceCommands(program);
   return program;
 }
 
@@ -271,13 +288,15 @@ export function describeScan(result: ReturnType<KlivApp['kiosk']['scan']>): stri
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  commandExitCode = 0;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return commandExitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return err.exitCode === 0 ? 0 : 2;
+      // An explicit --help or --version succeeds; help shown because no command was given does not.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return 2;
     }
     const message = err instanceof KlivError || err instanceof UsageError ? err.message
       : err instanceof Error && err.name === 'DatabaseTooNewError' ? err.message

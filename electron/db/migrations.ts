@@ -7,6 +7,9 @@
 import type { Database } from 'better-sqlite3';
 import { migration0001 } from './schema/0001-core';
 import { migration0002 } from './schema/0002-staff';
+import { migration0003 } from './schema/0003-participants';
+import { migration0004 } from './schema/0004-export';
+import { migration0005 } from './schema/0005-reports';
 
 export interface Migration {
   version: number;
@@ -28,6 +31,9 @@ export class DatabaseTooNewError extends Error {
 export const migrations: Migration[] = [
   migration0001,
   migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -38,12 +38,20 @@ export function listParticipants(db: Database, options: { includeInactive?: bool
   return (db.prepare(`SELECT ${COLUMNS} FROM participants ${where} ORDER BY display_name COLLATE NOCASE, code`).all() as ParticipantRow[]).map(toParticipant);
 }
 
-/** Case-insensitive match on display name or code; LIKE wildcards in the query are taken literally. */
+/**
+ * Case-insensitive substring match on display name or code. SQLite's LIKE
+ * folds ASCII only ("åsa" would miss "Åsa"), and a venue has at most a few
+ * thousand participants, so the match is done here with Swedish case rules.
+ */
 export function searchParticipants(db: Database, query: string, limit = 50): Participant[] {
-  const escaped = query.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const pattern = `%${escaped}%`;
-  return (db.prepare(`SELECT ${COLUMNS} FROM participants WHERE display_name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\' ORDER BY active DESC, display_name COLLATE NOCASE LIMIT ?`)
-    .all(pattern, pattern, limit) as ParticipantRow[]).map(toParticipant);
+  const needle = query.trim().toLocaleLowerCase('sv');
+  const rows = db.prepare(`SELECT ${COLUMNS} FROM participants ORDER BY active DESC, display_name COLLATE NOCASE, code`).all() as ParticipantRow[];
+  const hits: Participant[] = [];
+  for (const r of rows) {
+    if (r.display_name.toLocaleLowerCase('sv').includes(needle) || r.code.toLocaleLowerCase('sv').includes(needle)) hits.push(toParticipant(r));
+    if (hits.length >= limit) break;
+  }
+  return hits;
 }
 
 export function setParticipantActive(db: Database, id: number, active: boolean): void {

@@ -12,8 +12,10 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { openApp, type AppOptions, type KlivApp } from '../api/app';
 import { createDispatcher } from '../api/dispatch';
+import { startExportScheduler, type ExportScheduler } from '../services/exportScheduler';
 import { APP_HOST, APP_SCHEME, registerIpcTransport } from '../api/ipc';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { registerDesktopPrinting } from './print';
 import { guardAllWebContents, hardenSession } from './security';
 import { createMainWindow } from './window';
 
@@ -223,10 +225,18 @@ export async function startKliv(overrides: Partial<KlivDeps> = {}): Promise<Kliv
     app.exit(1);
     return null;
   }
+  // The nightly export; a scheduler that cannot start must not keep the kiosk from running.
+  let exportScheduler: ExportScheduler | null = null;
+  try {
+    exportScheduler = startExportScheduler(klivApp, { log: deps.log });
+  } catch (err) {
+    deps.log(`the export scheduler did not start: ${errorMessage(err)}`);
+  }
   let closed = false;
   app.on('will-quit', () => {
     if (closed) return;
     closed = true;
+    exportScheduler?.stop();
     klivApp.close();
   });
 
@@ -244,6 +254,7 @@ export async function startKliv(overrides: Partial<KlivDeps> = {}): Promise<Kliv
     if (mainWindow === win) mainWindow = null;
   });
   reloadOnRendererCrash(win, { maxReloads: 3, perMs: 60_000, now: deps.now, log: deps.log });
+  registerDesktopPrinting(klivApp, { parent: () => mainWindow, log: deps.log });
 
   // A check-in screen that goes dark makes participants think the kiosk is off.
   powerSaveBlocker.start('prevent-display-sleep');

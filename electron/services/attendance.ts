@@ -11,7 +11,7 @@
 import type { CheckOutcome, CorrectionReason, DayReview, ManualReason, NotTodayReason, TodayView, VisitHistory, VisitRow } from '../../shared/api';
 import { roleAtLeast } from '../../shared/api';
 import { KlivError } from '../../shared/errors';
-import { localDateOf, localTimeOf, zonedTimeToInstant } from '../../shared/time';
+import { addDays, localDateOf, localTimeOf, zonedTimeToInstant } from '../../shared/time';
 import { checksOfVisit, currentCheck, currentChecksOnDay, getCheck, insertCheck, type Check } from '../db/checks';
 import { correctedVisitIds, correctionsOfVisit, insertVisitCorrection } from '../db/corrections';
 import { getDayConfirmation, insertDayConfirmation } from '../db/dayConfirmations';
@@ -112,17 +112,27 @@ export function todayView(ctx: ServiceContext, actor: Actor, day?: string): Toda
   const earlier = openVisitsBefore(ctx.db, d).map((v) => ({ ...toRow(ctx, venue, v, personOf(v.participantId), currentCheck(ctx.db, v.id), false, names), day: v.day }));
   const confirmation = getDayConfirmation(ctx.db, d);
   const rejected = Object.values(rejectedScansOn(ctx.db, d)).reduce((a, b) => a + b, 0);
-  audit(ctx, { actor: actorName(actor), action: 'read.today', subject: `day:${d}`, detail: { participants: people.size + expected.length } });
+  // A screen refreshing the same list every few seconds is one read per minute in the log.
+  if (!readRecently(ctx, actorName(actor), 'read.today', `day:${d}`, 60_000)) {
+    audit(ctx, { actor: actorName(actor), action: 'read.today', subject: `day:${d}`, detail: { participants: people.size + expected.length } });
+  }
   return {
     day: d,
     confirmed: confirmation ? { at: confirmation.confirmedAt, byStaff: names.get(confirmation.staffId) ?? '?' } : null,
     present,
     left,
-    pendingCheck: present.filter((r) => r.check === null),
+    // Everyone of the day without a check, including those who already left:
+    // the day cannot be confirmed until each of them has one (see dayReview).
+    pendingCheck: rows.filter((r) => r.check === null),
     expectedNotArrived: expected,
     openFromEarlierDays: earlier,
     rejectedScans: rejected,
   };
+}
+
+function readRecently(ctx: ServiceContext, actor: string, action: string, subject: string, withinMs: number): boolean {
+  const last = ctx.db.prepare('SELECT at FROM audit_log WHERE action = ? AND actor = ? AND subject = ? ORDER BY seq DESC LIMIT 1').get(action, actor, subject) as { at: number } | undefined;
+  return last !== undefined && ctx.clock.now() - last.at < withinMs;
 }
 
 export function searchForStaff(ctx: ServiceContext, actor: Actor, query: string) {
@@ -163,6 +173,7 @@ export function manualCheckOut(ctx: ServiceContext, actor: Actor, visitId: numbe
   const after = guardDay(ctx, actor, visit.day);
   const outAt = at ? zonedTimeToInstant(visit.day, at, venue.timeZone) : ctx.clock.now();
   if (outAt < visit.checkedInAt) throw new KlivError('BAD_INPUT', 'The check-out time is before the check-in.');
+  if (outAt > ctx.clock.now()) throw new KlivError('BAD_INPUT', 'The check-out time is in the future.');
   const participant = getParticipant(ctx.db, visit.participantId) as Participant;
   ctx.db.transaction(() => {
     closeVisit(ctx.db, visit.id, outAt);
@@ -216,7 +227,10 @@ export function correctCheck(ctx: ServiceContext, actor: Actor, checkId: number,
 }
 
 export function correctVisit(ctx: ServiceContext, actor: Actor, visitId: number, checkedIn: string, checkedOut: string | null, reason: CorrectionReason): VisitRow {
-  if (actor.staffId === null && actor.role !== 'cli') throw new KlivError('NOT_LOGGED_IN', 'Only staff correct visits.');
+  // visit_corrections.staff_id must name a staff account (foreign key), so
+  // the CLI, which has none, cannot record a correction.
+  if (actor.staffId === null) throw new KlivError('NOT_LOGGED_IN', 'Only staff correct visits.');
+  const staffId = actor.staffId;
   const venue = requireVenue(ctx);
   const visit = getVisit(ctx.db, visitId);
   if (!visit) throw new KlivError('NOT_FOUND', 'No such visit.');
@@ -225,12 +239,13 @@ export function correctVisit(ctx: ServiceContext, actor: Actor, visitId: number,
   if (outAt !== null && outAt < inAt) throw new KlivError('BAD_INPUT', 'The check-out time is before the check-in.');
   if (outAt === null && visit.checkedOutAt !== null) throw new KlivError('BAD_INPUT', 'A closed visit cannot be reopened by a correction.');
   if (outAt !== null && outAt > ctx.clock.now()) throw new KlivError('BAD_INPUT', 'The check-out time is in the future.');
+  if (inAt > ctx.clock.now()) throw new KlivError('BAD_INPUT', 'The check-in time is in the future.');
   const after = guardDay(ctx, actor, visit.day);
   const participant = getParticipant(ctx.db, visit.participantId) as Participant;
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
     insertVisitCorrection(ctx.db, {
-      visitId, at: now, staffId: actor.staffId ?? 0, reason, beforeIn: visit.checkedInAt, beforeOut: visit.checkedOutAt,
+      visitId, at: now, staffId, reason, beforeIn: visit.checkedInAt, beforeOut: visit.checkedOutAt,
       afterIn: inAt, afterOut: outAt, afterConfirmation: after,
     });
     setVisitTimes(ctx.db, visitId, inAt, outAt, { flagged: after });
@@ -296,7 +311,10 @@ export function confirmDay(ctx: ServiceContext, actor: Actor, day: string, autoC
       const closing = zonedTimeToInstant(day, readSetting(ctx, 'venue.closingTime'), venue.timeZone);
       for (const v of visitsOnDay(ctx.db, day)) {
         if (v.checkedOutAt !== null) continue;
-        const at = Math.min(Math.max(closing, v.checkedInAt), Math.max(now, v.checkedInAt));
+        // At closing time; someone who came after closing is closed now, or at
+        // the end of that day when a past day is confirmed.
+        const endOfDay = zonedTimeToInstant(addDays(day, 1), '00:00', venue.timeZone) - 60_000;
+        const at = v.checkedInAt <= closing ? closing : Math.max(v.checkedInAt, Math.min(now, endOfDay));
         closeVisit(ctx.db, v.id, at, { autoClosed: true });
         const p = getParticipant(ctx.db, v.participantId) as Participant;
         appendEvent(ctx.db, { at: now, type: 'visit.auto_closed', participantCode: p.code, data: { visitId: v.id, out: at } });
@@ -321,8 +339,10 @@ export function addPaperVisit(ctx: ServiceContext, actor: Actor, input: { code: 
   if (!participant) throw new KlivError('NOT_FOUND', `No participant with code ${input.code}.`);
   if (input.checkedOut !== null && input.checkedOut < input.checkedIn) throw new KlivError('BAD_INPUT', 'The check-out time is before the check-in.');
   if (input.checkedIn > ctx.clock.now()) throw new KlivError('BAD_INPUT', 'The check-in time is in the future.');
+  if (input.checkedOut !== null && input.checkedOut > ctx.clock.now()) throw new KlivError('BAD_INPUT', 'The check-out time is in the future.');
   const day = localDateOf(input.checkedIn, venue.timeZone);
   const after = guardDay(ctx, actor, day);
+  if (input.checkedOut === null && findOpenVisit(ctx.db, participant.id, day)) throw new KlivError('CONFLICT', `${participant.code} already has an open visit on ${day}; give a check-out time.`);
   return ctx.db.transaction(() => {
     const now = ctx.clock.now();
     const v = insertVisit(ctx.db, { participantId: participant.id, day, checkedInAt: input.checkedIn, checkedOutAt: input.checkedOut, source: 'paper', createdAt: now, manualReason: input.reason });

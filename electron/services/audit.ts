@@ -73,6 +73,12 @@ export function verifyAuditChain(db: Database, key: Buffer): AuditVerdict {
     prevMac = row.mac;
     expectedSeq++;
   }
+  // AUTOINCREMENT remembers the highest number ever used, so rows cut off
+  // the end of the log (which leave an intact chain behind) still show.
+  const highest = nextAuditSeq(db) - 1;
+  if (highest >= expectedSeq) {
+    return { ok: false, entries, badSeq: expectedSeq, problem: `entries ${expectedSeq} to ${highest} are missing: the newest rows were removed` };
+  }
   return { ok: true, entries, head: prevMac };
 }
 

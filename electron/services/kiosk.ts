@@ -15,7 +15,8 @@ import { findCardByHash } from '../db/cards';
 import { appendEvent } from '../db/events';
 import { getParticipant, type Participant } from '../db/participants';
 import { countRejectedScan } from '../db/rejectedScans';
-import { closeVisit, findOpenVisit, getVisit, insertVisit } from '../db/visits';
+import { getDayConfirmation } from '../db/dayConfirmations';
+import { closeVisit, findOpenVisit, getVisit, insertVisit, setVisitFlagged } from '../db/visits';
 import type { ServiceContext } from './context';
 import { cardTokenHash } from './hash';
 import { requireVenue } from './venue';
@@ -84,7 +85,11 @@ export function createKioskService(ctx: ServiceContext, options: Partial<KioskOp
     if (!open) {
       const visit = ctx.db.transaction(() => {
         const v = insertVisit(ctx.db, { participantId: participant.id, day, checkedInAt: now, checkedOutAt: null, source: 'card', createdAt: now });
-        appendEvent(ctx.db, { at: now, type: 'visit.checked_in', participantCode: participant.code, data: { visitId: v.id, day, source: 'card' } });
+        // Someone arriving after staff confirmed the day is still recorded,
+        // flagged so a coordinator sees the confirmed day changed.
+        const afterConfirmation = getDayConfirmation(ctx.db, day) !== undefined;
+        if (afterConfirmation) setVisitFlagged(ctx.db, v.id);
+        appendEvent(ctx.db, { at: now, type: 'visit.checked_in', participantCode: participant.code, data: { visitId: v.id, day, source: 'card', ...(afterConfirmation ? { afterConfirmation } : {}) } });
         return v;
       })();
       recent.set(cardKey, { at: mono, state: 'in', displayName: participant.displayName });
@@ -116,9 +121,15 @@ export function createKioskService(ctx: ServiceContext, options: Partial<KioskOp
     if (!participant) throw new KlivError('NOT_FOUND', 'Participant no longer exists.');
     if (!confirm) return { outcome: 'checkout-cancelled', displayName: participant.displayName };
 
-    const now = ctx.clock.now();
+    // If the wall clock was set back since the check-in (NTP correcting a fast
+    // clock), check out at the check-in instant rather than refuse a visit
+    // that would end before it began.
+    const checkedInAt = getVisit(ctx.db, p.visitId)?.checkedInAt ?? -Infinity;
+    const now = Math.max(ctx.clock.now(), checkedInAt);
     ctx.db.transaction(() => {
       if (closeVisit(ctx.db, p.visitId, now)) {
+        const closed = getVisit(ctx.db, p.visitId);
+        if (closed && getDayConfirmation(ctx.db, closed.day)) setVisitFlagged(ctx.db, p.visitId);
         appendEvent(ctx.db, { at: now, type: 'visit.checked_out', participantCode: participant.code, data: { visitId: p.visitId, source: 'card' } });
       }
     })();

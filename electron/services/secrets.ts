@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { KlivError } from '../../shared/errors';
 
-export type SecretName = 'pepper' | 'audit';
+export type SecretName = 'pepper' | 'audit' | 'signing' | 'database';
 
 export interface SecretStore {
   /** The secret, or undefined when it has never been made. */
@@ -23,14 +23,24 @@ export interface SecretStore {
 export function createFileSecretStore(dir: string): SecretStore {
   const fileOf = (name: SecretName): string => join(dir, `${name}.key`);
   const cache = new Map<SecretName, Buffer>();
+  // Tighten permissions that someone loosened, rather than refuse to start.
+  const tighten = (path: string, mode: number): void => {
+    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) chmodSync(path, mode);
+  };
   function read(name: SecretName): Buffer | undefined {
     const cached = cache.get(name);
     if (cached) return cached;
     const file = fileOf(name);
     if (!existsSync(file)) return undefined;
-    // Tighten permissions that someone loosened, rather than refuse to start.
-    if ((statSync(file).mode & 0o077) !== 0 && process.platform !== 'win32') chmodSync(file, 0o600);
-    const value = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    tighten(dir, 0o700);
+    tighten(file, 0o600);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new KlivError('KEY_UNAVAILABLE', `The key file ${file} cannot be read.`);
+    }
+    const value = Buffer.from(text.trim(), 'base64');
     if (value.length !== 32) throw new KlivError('KEY_UNAVAILABLE', `The key file ${file} is damaged.`);
     cache.set(name, value);
     return value;
@@ -41,6 +51,7 @@ export function createFileSecretStore(dir: string): SecretStore {
       const existing = read(name);
       if (existing) return existing;
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      tighten(dir, 0o700);
       const value = randomBytes(32);
       writeFileSync(fileOf(name), `${value.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
       cache.set(name, value);

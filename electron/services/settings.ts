@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import { KlivError } from '../../shared/errors';
+import { isAbsolute } from 'node:path';
 import { isLocalTime } from '../../shared/time';
 import { deleteSetting, getSetting, setSetting } from '../db/settings';
 import type { ServiceContext } from './context';
+import { isAgeRecipientList, isExportUrl } from './exportCrypto';
 
 export interface SettingSpec<T> {
   schema: z.ZodType<T>;
@@ -20,6 +22,8 @@ export interface SettingSpec<T> {
 const spec = <T>(schema: z.ZodType<T>, fallback: T, help: string, secret = false): SettingSpec<T> => ({ schema, fallback, help, secret });
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const hhmm = z.string().refine(isLocalTime, 'HH:MM');
+/** Whole numbers written as digits only, so an empty value is refused rather than read as 0. */
+const digits = (min: number, max: number) => z.string().regex(/^\d{1,6}$/).transform(Number).pipe(z.number().int().min(min).max(max));
 
 export const SETTINGS = {
   'venue.openingTime': spec(hhmm, '09:00', 'opening time, HH:MM (e.g. 09:00)'),
@@ -27,6 +31,14 @@ export const SETTINGS = {
   'staff.idleLockSeconds': spec(z.coerce.number().int().min(5).max(3600), 120, 'seconds without a touch before staff mode locks itself, 5–3600 (e.g. 120)'),
   'checks.notTodayEndsVisit': spec(bool, true, '"true" or "false": whether a "not today" check ends the visit at once'),
   'kiosk.doubleScanSeconds': spec(z.coerce.number().int().min(1).max(60), 5, 'seconds in which a repeated scan of the same card is ignored, 1–60 (e.g. 5)'),
+  'export.recipient': spec(z.string().refine(isAgeRecipientList), '', "the municipality's age public key (X25519), e.g. age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p (several: separate them with commas)"),
+  'export.folder': spec(z.string().refine(isAbsolute), '', 'an absolute path to a folder on the mounted share, e.g. /mnt/kommun/kliv-inbox (Linux) or \\\\server\\kliv-inbox (Windows)'),
+  'export.url': spec(z.string().refine(isExportUrl), '', 'an https:// address that accepts bundles, e.g. https://kliv.kommun.example/bundles (no user:password in it; the token goes in export.token)'),
+  'export.token': spec(z.string().regex(/^[\x21-\x7e]{16,512}$/), '', 'the bearer token for export.url: 16–512 printable characters without spaces', true),
+  'export.time': spec(hhmm, '02:00', "time of the nightly export in the venue's time zone, HH:MM (e.g. 02:00)"),
+  'backup.time': spec(hhmm, '01:30', "time of the nightly backup (and the retention purge after it) in the venue's time zone, HH:MM (e.g. 01:30)"),
+  'backup.keep': spec(digits(1, 365), 14, 'how many daily backups to keep in <data>/backups, 1–365 (e.g. 14)'),
+  'retention.months': spec(digits(0, 240), 24, 'months of attendance to keep; older visits, checks and exported events are purged every night, 0–240 (0 = keep forever; e.g. 24)'),
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -52,7 +64,7 @@ export function writeSetting(ctx: Pick<ServiceContext, 'db'>, key: string, value
     return;
   }
   const s = SETTINGS[key] as SettingSpec<unknown>;
-  if (!s.schema.safeParse(value).success) throw new KlivError('BAD_INPUT', `Refused ${key}="${value.slice(0, 80)}": expected ${s.help}.`);
+  if (!s.schema.safeParse(value).success) throw new KlivError('BAD_INPUT', `Refused ${key}="${s.secret ? '…' : value.slice(0, 80)}": expected ${s.help}.`);
   setSetting(ctx.db, key, value);
 }
 

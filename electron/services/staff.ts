@@ -8,7 +8,7 @@ import type { StaffAccount, StaffRole } from '../../shared/api';
 import { generateCardPayload, parseCardPayload } from '../../shared/card';
 import { KlivError } from '../../shared/errors';
 import {
-  findStaffBadge, getStaff, getStaffByName, insertStaff, insertStaffBadge, listStaff, recordFailedLogin, resetFailedLogins,
+  countStaff, findStaffBadge, getStaff, getStaffByName, insertStaff, insertStaffBadge, listStaff, recordFailedLogin, resetFailedLogins,
   revokeStaffBadges, setNameLoginAllowed, unlockStaff, type StaffMember,
 } from '../db/staff';
 import { audit, actorOf } from './audit';
@@ -30,6 +30,12 @@ export function toAccount(s: StaffMember): StaffAccount {
 }
 
 function pepper(ctx: ServiceContext): Buffer {
+  // A new pepper would silently turn every stored PIN into a wrong one (and
+  // lock every account after five tries): once accounts exist, a missing
+  // pepper must be restored, never replaced.
+  const existing = ctx.secrets.get('pepper');
+  if (existing) return existing;
+  if (countStaff(ctx.db) > 0) throw new KlivError('KEY_UNAVAILABLE', `The PIN pepper is missing (${ctx.secrets.describe()}); restore it from backup before anyone can log in.`);
   return ctx.secrets.getOrCreate('pepper');
 }
 
@@ -93,10 +99,12 @@ export function login(ctx: ServiceContext, input: LoginInput): StaffMember {
   const subject = `staff:${member.id}`;
   if (!member.active) {
     audit(ctx, { actor: 'kiosk', action: 'login.failed', subject, detail: { via, why: 'inactive' } });
+    verifyPin(input.pin, pepper(ctx), DUMMY_HASH.value(ctx)); // no faster answer for an inactive account
     throw new KlivError('LOGIN_FAILED', 'Wrong badge or PIN.');
   }
   if (member.lockedAt !== null) {
     audit(ctx, { actor: 'kiosk', action: 'login.refused-locked', subject, detail: { via } });
+    verifyPin(input.pin, pepper(ctx), DUMMY_HASH.value(ctx)); // no faster answer for a locked account
     throw new KlivError('ACCOUNT_LOCKED', 'This account is locked after too many wrong PINs; a coordinator can unlock it.');
   }
   if (!verifyPin(input.pin, pepper(ctx), member.pinHash)) {

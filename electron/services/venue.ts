@@ -18,6 +18,7 @@ export function initVenue(ctx: ServiceContext, input: InitVenueInput): Venue {
     createdAt: ctx.clock.now(),
   };
   createVenue(ctx.db, venue);
+  ctx.secrets.getOrCreate('signing'); // the venue's Ed25519 export signing key (seed); see services/export.ts venueSigningKey
   return venue;
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isLocalDate, isLocalTime, isValidTimeZone } from '../time';
+import { FORBIDDEN_TEXT } from '../validation';
 
 export const ROLES = ['kiosk', 'staff', 'coordinator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -17,7 +18,6 @@ export function roleAtLeast(have: Role, need: Role): boolean {
 // ---- shared field schemas -------------------------------------------------
 
 /** Free text typed by staff: no control or bidi-override characters, trimmed. */
-const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/u;
 export const plainText = (max: number) =>
   z.string().trim().min(1).max(max).refine((s) => !FORBIDDEN_TEXT.test(s), 'contains control or invisible characters');
 

@@ -121,6 +121,8 @@ export const staffMethods = {
     z.object({ name: staffName, pin }).strict(),
   ]), sessionInfo),
   'staff.logout': method('kiosk', empty, ok),
+  /** The staff screen reports touches here so the server-side idle lock matches the screen's. */
+  'staff.touch': method('staff', empty, ok),
   'today.view': method('staff', z.object({ day: localDate.optional() }).strict(), todayView),
   'participants.search': method('staff', z.object({ query: z.string().max(60) }).strict(), z.array(participantHit)),
   'visits.manualCheckIn': method('staff', z.object({ participantId: id, reason: manualReason }).strict(), visitRow),

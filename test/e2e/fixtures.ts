@@ -3,13 +3,16 @@
  * `kliv serve` process (the real browser mode), set up through the real CLI.
  */
 import { test as base, chromium, expect, type Browser, type Page } from '@playwright/test';
-import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import QRCode from 'qrcode';
 import { CHROMIUM_ARGS } from '../../playwright.config';
+import { databasePath } from '../../electron/api/app';
+import { openDatabase } from '../../electron/db/connection';
+import { createFileSecretStore } from '../../electron/services/secrets';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kliv.cjs');
@@ -160,7 +163,8 @@ export function emptySceneVideo(dir: string, name = 'empty'): string {
 export async function openKiosk(page: Page, launchUrl: string, options: { camera?: boolean } = {}): Promise<void> {
   await page.goto(launchUrl);
   if (options.camera === false) await page.goto(new URL('/?camera=off', launchUrl).toString());
-  await expect(page.getByTestId('attract')).toBeVisible();
+  // Generous: on a loaded CI machine the first load of the bundle can be slow.
+  await expect(page.getByTestId('attract')).toBeVisible({ timeout: 30_000 });
   // The scanner listener is installed by an effect after the first paint.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
 }
@@ -176,9 +180,18 @@ export interface DbCounts {
   rejected: Record<string, number>;
 }
 
+/**
+ * Opens a data folder's database read-only, the way Kliv itself does (the
+ * file is encrypted at rest; browser mode keeps its key in <data>/keys).
+ */
+export function openDataReadOnly(dataDir: string): Database {
+  const key = createFileSecretStore(join(dataDir, 'keys')).get('database') ?? null;
+  return openDatabase(databasePath(dataDir), { readonly: true, key });
+}
+
 /** Reads what the kiosk really recorded, straight from the database file (read-only). */
 export function dbCounts(dataDir: string): DbCounts {
-  const db = new BetterSqlite3(join(dataDir, 'kliv.sqlite'), { readonly: true, fileMustExist: true });
+  const db = openDataReadOnly(dataDir);
   try {
     const n = (sql: string): number => db.prepare(sql).pluck().get() as number;
     const rejected: Record<string, number> = {};
@@ -227,3 +240,16 @@ export const test = base.extend<{ kliv: Kliv }>({
   },
 });
 export { expect };
+
+/**
+ * A y4m clip for Chromium's fake camera from a picture (e.g. a printed card
+ * rendered from its PDF): scaled to `width` pixels and centred on a
+ * desk-grey 640×480 frame. `filters` are extra ffmpeg -vf filters.
+ */
+export function videoFromImage(png: string, dir: string, options: { name?: string; width?: number; filters?: string[] } = {}): string {
+  const y4m = join(dir, `${options.name ?? 'picture'}.y4m`);
+  const vf = [`scale=${options.width ?? 600}:-2`, 'pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x8a8f96', ...(options.filters ?? []), 'format=yuv420p'].join(',');
+  const res = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', png, '-t', '2', '-r', '15', '-vf', vf, '-f', 'yuv4mpegpipe', y4m], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`ffmpeg failed: ${res.stderr}`);
+  return y4m;
+}

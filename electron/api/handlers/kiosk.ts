@@ -14,7 +14,8 @@ export const kioskHandlers = {
       today: localDateOf(now, venue.timeZone),
       now,
       session: caller.session ? { staffName: caller.session.staffName, role: caller.session.role, idleLockSeconds: readSetting(app.ctx, 'staff.idleLockSeconds') } : null,
-      health: { ok: true, problem: null },
+      // Storage trouble (disk full, read-only, failed writes, low space, no recent backup) for the staff alert.
+      health: app.health.status(),
     };
   },
   'kiosk.scan': ({ payload }, { app }) => app.kiosk.scan(payload),

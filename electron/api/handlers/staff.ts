@@ -29,6 +29,7 @@ export const staffHandlers = {
     caller.session = null;
     return { ok: true as const };
   },
+  'staff.touch': () => ({ ok: true as const }),
   'today.view': ({ day }, { app, caller }) => todayView(app.ctx, actorOf(caller), day),
   'participants.search': ({ query }, { app, caller }) => searchForStaff(app.ctx, actorOf(caller), query),
   'visits.manualCheckIn': ({ participantId, reason }, { app, caller }) => {

@@ -44,6 +44,10 @@ export const migration0002: Migration = {
       CREATE INDEX checks_by_visit ON checks(visit_id, id);
       CREATE TRIGGER checks_no_update BEFORE UPDATE ON checks
         BEGIN SELECT RAISE(ABORT, 'checks are append-only'); END;
+      -- Only the retention purge (which marks itself in settings) may delete.
+      CREATE TRIGGER checks_no_delete BEFORE DELETE ON checks
+        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'retention.purging')
+        BEGIN SELECT RAISE(ABORT, 'checks are append-only'); END;
 
       -- Every change of a visit's times keeps the before and after.
       CREATE TABLE visit_corrections (
@@ -60,6 +64,9 @@ export const migration0002: Migration = {
       ) STRICT;
       CREATE INDEX visit_corrections_by_visit ON visit_corrections(visit_id, id);
       CREATE TRIGGER visit_corrections_no_update BEFORE UPDATE ON visit_corrections
+        BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+      CREATE TRIGGER visit_corrections_no_delete BEFORE DELETE ON visit_corrections
+        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'retention.purging')
         BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
 
       ALTER TABLE visits ADD COLUMN manual_reason TEXT;
@@ -82,9 +89,15 @@ export const migration0002: Migration = {
         prev_mac TEXT NOT NULL,
         mac TEXT NOT NULL
       ) STRICT;
+      -- Finds the last read of a list by one person (repeated polling is logged once a minute).
+      CREATE INDEX audit_by_action ON audit_log(action, actor, subject, seq);
       CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      -- INSERT OR REPLACE deletes without firing DELETE triggers: refuse it here.
+      CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit_log
+        WHEN EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq)
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `);
   },

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Html5Qrcode, Html5QrcodeSupportedFormats } from 'html5-qrcode';
 import { useI18n } from '../i18n';
+import { prepareDecoder, scanOptions, sendEveryFrameToDetector, type DecoderKind } from './decoder';
 
 type CameraState = 'starting' | 'running' | 'unavailable';
 
@@ -8,12 +9,18 @@ type CameraState = 'starting' | 'running' | 'unavailable';
  * Live preview and QR decoding with html5-qrcode. The camera keeps running
  * while result screens show, so the next person never waits for it to start;
  * the parent decides what to do with repeated decodes.
+ *
+ * Before html5-qrcode is created the decoder is set up (./decoder.ts): a
+ * native BarcodeDetector if the platform has one, else the zxing-cpp
+ * WebAssembly polyfill shipped with the app, else html5-qrcode's own
+ * zxing-js. html5-qrcode picks its decoder in its constructor.
  */
-export function CameraScanner({ onScan, fps = 15 }: { onScan: (text: string) => void; fps?: number }) {
+export function CameraScanner({ onScan, fps = 20 }: { onScan: (text: string) => void; fps?: number }) {
   const { t } = useI18n();
   const handler = useRef(onScan);
   handler.current = onScan;
   const [state, setState] = useState<CameraState>('starting');
+  const [decoder, setDecoder] = useState<DecoderKind | null>(null);
   const elementId = 'kliv-camera';
 
   useEffect(() => {
@@ -23,33 +30,38 @@ export function CameraScanner({ onScan, fps = 15 }: { onScan: (text: string) => 
       setState('unavailable');
       return undefined;
     }
-    try {
-      scanner = new Html5Qrcode(elementId, {
-        verbose: false,
-        formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE],
-        useBarCodeDetectorIfSupported: true,
-      });
-    } catch {
-      setState('unavailable');
-      return undefined;
-    }
-    const active = scanner;
-    active.start({ facingMode: 'user' }, { fps, disableFlip: false }, (text) => handler.current(text), () => undefined)
-      .then(() => {
-        if (cancelled) void active.stop().catch(() => undefined);
-        else setState('running');
-      })
-      .catch(() => {
-        if (!cancelled) setState('unavailable');
-      });
+    void prepareDecoder().then((kind) => {
+      if (cancelled) return;
+      setDecoder(kind);
+      try {
+        scanner = new Html5Qrcode(elementId, {
+          verbose: false,
+          formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE],
+          useBarCodeDetectorIfSupported: true,
+        });
+      } catch {
+        setState('unavailable');
+        return;
+      }
+      if (kind !== 'zxing-js') sendEveryFrameToDetector(scanner);
+      const active = scanner;
+      active.start({ facingMode: 'user' }, scanOptions(kind, fps), (text) => handler.current(text), () => undefined)
+        .then(() => {
+          if (cancelled) void active.stop().catch(() => undefined);
+          else setState('running');
+        })
+        .catch(() => {
+          if (!cancelled) setState('unavailable');
+        });
+    });
     return () => {
       cancelled = true;
-      if (active.isScanning) void active.stop().catch(() => undefined);
+      if (scanner?.isScanning) void scanner.stop().catch(() => undefined);
     };
   }, [fps]);
 
   return (
-    <div className={`camera camera--${state}`} data-camera-state={state}>
+    <div className={`camera camera--${state}`} data-camera-state={state} data-decoder={decoder ?? undefined}>
       <div id={elementId} className="camera__video" aria-hidden="true" />
       {state !== 'running' && (
         <p className="camera__notice" role="status">{state === 'starting' ? t('attract.cameraStarting') : t('attract.cameraOff')}</p>

@@ -73,8 +73,13 @@ export function KioskScreen({ status, camera = true, onStaffBadge, onStaffCorner
 
   useWedgeScanner((text) => void handleScan(text, 'wedge'));
 
+  // One answer per question: a second tap while the first is on its way would
+  // reuse the spent ticket and replace "Tack för idag" with an error.
+  const answered = useRef<string | null>(null);
   const confirmCheckout = useCallback(async (confirm: boolean) => {
     if (!view || view.kind !== 'scan' || view.result.outcome !== 'checkout-pending') return;
+    if (answered.current === view.result.ticket) return;
+    answered.current = view.result.ticket;
     const res = await kliv.call('kiosk.confirmCheckout', { ticket: view.result.ticket, confirm });
     if (res.ok) show({ kind: 'scan', result: res.value });
     else show({ kind: 'error', messageKey: errorMessageKey(res.error.code) });

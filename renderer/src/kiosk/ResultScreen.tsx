@@ -43,7 +43,7 @@ export function ResultScreen({ view, onDone, onConfirmCheckout }: Props) {
       return (
         <Panel tone="in" testId="result-checked-in" icon={<IconCheckIn />} title={t('scan.checkedIn.title', { name: r.displayName })}>
           <p className="result__body">{t('scan.checkedIn.body', { time: r.localTime })}</p>
-          {r.schedule && <p className="result__extra" data-testid="schedule">{t('scan.schedule', { start: r.schedule.start, end: r.schedule.end })}</p>}
+          {r.schedule && <p className="result__extra" data-testid="schedule">{t('scan.schedule', scheduleTimes(r.schedule.start, r.schedule.end))}</p>}
           {ok}
         </Panel>
       );
@@ -93,6 +93,12 @@ export function ResultScreen({ view, onDone, onConfirmCheckout }: Props) {
         </Panel>
       );
   }
+}
+
+/** "09:00"–"12:00" reads as "09–12"; half hours keep their minutes ("09:30–12"). */
+export function scheduleTimes(start: string, end: string): { start: string; end: string } {
+  const short = (hhmm: string): string => (hhmm.endsWith(':00') ? hhmm.slice(0, 2) : hhmm);
+  return { start: short(start), end: short(end) };
 }
 
 /** How long each screen stays before the kiosk returns to the attract screen. */
