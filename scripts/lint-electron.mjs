@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, cpSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,8 +71,10 @@ function stageInput(dirs) {
   const stage = mkdtempSync(join(tmpdir(), 'kliv-electronegativity-'));
   for (const dir of dirs) {
     const abs = resolve(root, dir);
-    if (!existsSync(abs)) continue;
-    cpSync(abs, join(stage, relative(root, abs)), { recursive: true, filter: (src) => !src.endsWith('.map') });
+    if (!existsSync(abs)) throw new Error(`nothing to scan at ${abs} (run node scripts/build.mjs first?)`);
+    const rel = relative(root, abs);
+    const dest = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? basename(abs) : rel;
+    cpSync(abs, join(stage, dest), { recursive: true, filter: (src) => !src.endsWith('.map') });
   }
   // The version checks read the Electron version from a package.json.
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -142,12 +144,12 @@ async function main() {
     for (const e of report.parseErrors) console.log(`  [FAIL] could not parse ${e.file}: ${e.message}`);
   }
   // A file the scanner could not parse was not checked at all: that fails too.
-  process.exit(failing.length === 0 && report.parseErrors.length === 0 ? 0 : 1);
+  process.exitCode = failing.length === 0 && report.parseErrors.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((err) => {
     console.error(`electronegativity: ${err instanceof Error ? err.stack : String(err)}`);
-    process.exit(2);
+    process.exitCode = 2;
   });
 }

@@ -49,6 +49,7 @@ function suite(name, command, args, reportFile, count) {
 step('build', process.execPath, ['scripts/build.mjs', '--quiet']);
 step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
 step('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings=0']);
+step('electronegativity', process.execPath, ['scripts/lint-electron.mjs']);
 suite('vitest', process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`], 'vitest.json',
   (r) => ({ passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0) + ((r.numFailedTestSuites ?? 0) > 0 && (r.numFailedTests ?? 0) === 0 ? r.numFailedTestSuites : 0) }));
 suite('e2e', process.execPath, ['node_modules/@playwright/test/cli.js', 'test'], 'e2e.json',

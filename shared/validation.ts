@@ -18,8 +18,16 @@ export function looksLikePersonalNumber(text: string): boolean {
   return PERSONAL_NUMBER.test(foldDigitsAndDashes(text));
 }
 
-/** Control, bidi-override and zero-width characters: never allowed in text staff type. */
-export const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2028\u2029\ufeff]/u;
+/**
+ * Control, bidi-override and zero-width characters: never allowed in text staff type.
+ * Also the other invisible format characters (Arabic letter mark, word joiner
+ * and invisible operators, soft hyphen, tag characters, Hangul fillers and the
+ * combining grapheme joiner, which make two names look alike or a name look
+ * blank), noncharacters, and lone UTF-16 surrogates, which cannot be stored as
+ * UTF-8 and would come back from the database as U+FFFD (with /u, \p{Cs}
+ * matches only unpaired ones).
+ */
+export const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2028\u2029\u2060-\u2064\u3164\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff\p{Cs}\u{e0000}-\u{e007f}]|\u034f/u;
 
 export function hasForbiddenCharacters(text: string): boolean {
   return FORBIDDEN_TEXT.test(text);

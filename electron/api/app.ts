@@ -7,10 +7,10 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ScanResult } from '../../shared/api';
-import { isPlaintextDatabase, openDatabase } from '../db/connection';
+import { DatabaseKeyError, isPlaintextDatabase, openDatabase } from '../db/connection';
 import { migrate } from '../db/migrations';
 import { deleteSetting, setSetting } from '../db/settings';
-import { assertDatabaseIntact, damagedDatabaseError } from '../services/backup';
+import { assertDatabaseIntact, damagedDatabaseError, latestBackup } from '../services/backup';
 import { createHealthMonitor, storageProblemOf, type HealthMonitor, type HealthOptions } from '../services/health';
 import { KlivError } from '../../shared/errors';
 import { systemClock, type Clock, type ServiceContext } from '../services/context';
@@ -133,6 +133,11 @@ function openCheckedDatabase(file: string, key: Buffer, options: AppOptions): Da
 
 function openFailure(err: unknown, dataDir: string): unknown {
   if (err instanceof KlivError) return err;
+  if (err instanceof DatabaseKeyError) {
+    // A damaged first page looks exactly like a wrong key.
+    const newest = latestBackup(dataDir);
+    return new DatabaseKeyError(`${err.message} If the keys folder is the one that belongs to this database, the file is damaged: restore the newest backup with \`kliv restore ${newest?.file ?? 'FILE'}\` (see docs/operations.md).`);
+  }
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return err;
   if (code.startsWith('SQLITE_CORRUPT')) return damagedDatabaseError(dataDir, code);

@@ -2,8 +2,9 @@
  * Browser mode: the same handler table over HTTP, for thin devices and for
  * end-to-end tests in a real Chromium. Safe by construction:
  *  - it binds to a loopback address only and refuses anything else;
- *  - a per-launch secret in the printed URL is exchanged once for an
- *    HttpOnly, SameSite=Strict cookie, so the secret never sits in page JS;
+ *  - a per-launch secret in the printed URL is exchanged for an HttpOnly,
+ *    SameSite=Strict cookie (each exchange makes a new client, so the kiosk
+ *    browser can be relaunched), and the secret never sits in page JS;
  *  - every request must carry a Host naming the loopback address and port
  *    (defeats DNS rebinding), and every API call an Origin of this server;
  *  - the renderer is served with the same CSP as the desktop app.
@@ -87,6 +88,8 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+class BodyTooLargeError extends Error {}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
     let size = 0;
@@ -94,8 +97,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
+        // Stop reading but keep the socket so the 413 can still be sent.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError());
         return;
       }
       chunks.push(chunk);
@@ -130,7 +135,11 @@ export async function startHttpTransport(options: HttpTransportOptions): Promise
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));
-    } catch {
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        res.setHeader('Connection', 'close');
+        return sendJson(res, 413, { ok: false, error: { code: 'BAD_INPUT', message: 'The request is too large.' } });
+      }
       return sendJson(res, 400, { ok: false, error: { code: 'BAD_INPUT', message: 'The request was not valid JSON.' } });
     }
     const { method, input } = (typeof body === 'object' && body !== null ? body : {}) as { method?: unknown; input?: unknown };

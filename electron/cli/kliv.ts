@@ -12,7 +12,7 @@ import { isValidTimeZone } from '../../shared/time';
 import { openApp, type KlivApp } from '../api/app';
 import { createDispatcher } from '../api/dispatch';
 import { startHttpTransport } from '../api/http';
-import { createDemoVenue } from '../services/demo';
+import { createDemoVenue, type DemoResult } from '../services/demo';
 import { enrolParticipant } from '../services/participants';
 import { initVenue } from '../services/venue';
 import { getVenue } from '../db/venue';
@@ -112,7 +112,7 @@ export function buildProgram(): Command {
         if (getVenue(app.db) && app.db.prepare('SELECT count(*) AS n FROM participants').pluck().get() !== 0) throw new UsageError('this data folder already has participants; use an empty folder for the demo');
         return createDemoVenue(app.ctx, { months: Number(opts.months), seed: Number(opts.seed) });
       });
-      writeDemoCards(dir, result.participants);
+      writeDemoCards(dir, result.participants, result.staff);
       print(`Demo venue ready: ${result.participants.length} participants, ${result.visits} visits. Sample card payloads: ${join(dir, 'demo-cards.txt')}`);
     });
 
@@ -130,7 +130,7 @@ export function buildProgram(): Command {
           throw new UsageError('no venue in this data folder: run `kliv init` first (or pass --demo)');
         }
         const demo = createDemoVenue(app.ctx);
-        writeDemoCards(dir, demo.participants);
+        writeDemoCards(dir, demo.participants, demo.staff);
         print(`Created the demo venue in ${dir} (sample cards: ${join(dir, 'demo-cards.txt')}).`);
       }
       const transport = await startHttpTransport({
@@ -268,8 +268,9 @@ export function parseLocal(text: string, sameDay: string | null, timeZone: strin
   return zonedTimeToInstant(date, time, timeZone);
 }
 
-function writeDemoCards(dir: string, participants: { code: string; displayName: string; payload: string }[]): void {
+function writeDemoCards(dir: string, participants: { code: string; displayName: string; payload: string }[], staff: DemoResult['staff'] = null): void {
   const lines = ['# DEMO DATA ONLY: clear card payloads of the sample participants, for trying the kiosk.', '# A real venue never stores these; type one on a USB scanner or paste it with `kliv scan --payload`.'];
+  if (staff) lines.push(`# Staff mode: tap the lock in the top corner, scan this badge and type PIN ${staff.pin}`, `STAFF\t${staff.name}\t${staff.badgePayload}`);
   for (const p of participants) lines.push(`${p.code}\t${p.displayName}\t${p.payload}`);
   writeFileSync(join(dir, 'demo-cards.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
 }

@@ -7,15 +7,17 @@
  * startKliv is exported so the start-up can be tested against a fake
  * 'electron'; the module only starts itself inside Electron's main process.
  */
-import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, protocol, safeStorage, session } from 'electron';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { openApp, type AppOptions, type KlivApp } from '../api/app';
 import { createDispatcher } from '../api/dispatch';
 import { startExportScheduler, type ExportScheduler } from '../services/exportScheduler';
+import type { SecretStore } from '../services/secrets';
 import { APP_HOST, APP_SCHEME, registerIpcTransport } from '../api/ipc';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { registerDesktopPrinting } from './print';
+import { createSafeStorageSecretStore, unlockExistingSecrets } from './secrets';
 import { guardAllWebContents, hardenSession } from './security';
 import { createMainWindow } from './window';
 
@@ -155,8 +157,12 @@ export interface KlivDeps {
   preloadPath: string;
   env: NodeJS.ProcessEnv;
   openApp: (options: AppOptions) => KlivApp;
+  /** The keys' store for <data>/keys: sealed by the OS key store (safeStorage) where there is one. */
+  openSecrets: (keysDir: string, log: (message: string) => void) => SecretStore;
   now: () => number;
   log: (message: string) => void;
+  /** The process's command line (process.argv), checked for debugging switches. */
+  argv: readonly string[];
 }
 
 export interface KlivStarted {
@@ -172,8 +178,11 @@ function defaultDeps(overrides: Partial<KlivDeps>): KlivDeps {
     preloadPath: overrides.preloadPath ?? join(__dirname, 'preload.cjs'),
     env: overrides.env ?? process.env,
     openApp: overrides.openApp ?? openApp,
+    // safeStorage is read only here, after 'ready': before it, it reports no key store.
+    openSecrets: overrides.openSecrets ?? ((keysDir, log) => createSafeStorageSecretStore(keysDir, safeStorage, { log })),
     now: overrides.now ?? Date.now,
     log: overrides.log ?? ((message) => console.error(`[kliv] ${message}`)),
+    argv: overrides.argv ?? process.argv,
   };
 }
 
@@ -182,11 +191,31 @@ function errorMessage(err: unknown): string {
 }
 
 /**
+ * Command-line switches that open a debugger into the app. The fuses turn off
+ * Node's (--inspect …) in the binary; Chromium's remote debugging has no fuse
+ * and would hand a DevTools connection to every record on screen, so a
+ * packaged kiosk started with it refuses to run.
+ */
+const DEBUGGING_SWITCHES = /^--(remote-debugging-(port|pipe)|inspect(-brk|-port|-publish-uid)?|debug(-brk)?)(=|$)/;
+
+export function debuggingSwitches(argv: readonly string[]): string[] {
+  return argv.filter((arg) => DEBUGGING_SWITCHES.test(arg)).map((arg) => arg.split('=')[0] ?? arg);
+}
+
+/**
  * Starts the desktop app. Resolves with what was opened, or null when this
  * process quits instead (another instance runs, or the data could not be opened).
  */
 export async function startKliv(overrides: Partial<KlivDeps> = {}): Promise<KlivStarted | null> {
   const deps = defaultDeps(overrides);
+
+  const debugging = app.isPackaged ? debuggingSwitches(deps.argv) : [];
+  if (debugging.length > 0) {
+    deps.log(`refusing to start with ${debugging.join(', ')}`);
+    dialog.showErrorBox('Kliv will not start', `Kliv was started with ${debugging.join(', ')}, which would let another program read the kiosk's data. Start it from its normal shortcut.`);
+    app.exit(1);
+    return null;
+  }
 
   // Two kiosks on one database would race each other's scans, and a second
   // launch from the desktop should just bring the running one forward.
@@ -217,7 +246,10 @@ export async function startKliv(overrides: Partial<KlivDeps> = {}): Promise<Kliv
   const dataDir = deps.env['KLIV_DATA_DIR'] || join(app.getPath('userData'), 'data');
   let klivApp: KlivApp;
   try {
-    klivApp = deps.openApp({ dataDir });
+    const secrets = deps.openSecrets(join(dataDir, 'keys'), deps.log);
+    // A sealed key this machine cannot unlock stops the start here, with its own message.
+    unlockExistingSecrets(secrets);
+    klivApp = deps.openApp({ dataDir, secrets });
   } catch (err) {
     // Never fall back to a fresh database: attendance would be recorded in
     // the wrong place and the real records would look lost.

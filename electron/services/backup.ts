@@ -167,6 +167,7 @@ export function verifyDatabaseFile(file: string, key: Buffer | null, how: 'quick
     if (err instanceof DatabaseKeyError) return { ok: false, problem: `${basename(file)} cannot be opened with this venue's database key (made by another venue or with another key, or not a Kliv database)` };
     if (err instanceof DatabaseTooNewError) return { ok: false, problem: err.message };
     const code = (err as { code?: string }).code;
+    if (code?.startsWith('SQLITE_CORRUPT')) return { ok: false, problem: `${basename(file)} is damaged (${code})` };
     return { ok: false, problem: `${basename(file)} cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})` };
   } finally {
     db?.close();
@@ -184,7 +185,7 @@ export function assertDatabaseIntact(db: Database, dataDir: string): void {
   try {
     problems = checkDatabase(db, 'quick');
   } catch (err) {
-    problems = [`the check itself failed (${(err as { code?: string }).code ?? 'error'})`];
+    problems = [`quick_check stopped at a damaged page (${(err as { code?: string }).code ?? 'error'})`];
   }
   if (isOk(problems)) return;
   throw damagedDatabaseError(dataDir, problems[0] ?? 'unknown damage');
@@ -199,6 +200,12 @@ export function damagedDatabaseError(dataDir: string, problem: string): KlivErro
 
 // ---- making a backup ------------------------------------------------------------
 
+const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+
+function removeWithSideFiles(file: string): void {
+  for (const suffix of ['', ...SIDE_FILES]) rmSync(`${file}${suffix}`, { force: true });
+}
+
 export interface BackupOptions {
   dataDir: string;
   /** Write into this folder instead of <data>/backups (not rotated). It must exist. */
@@ -207,6 +214,8 @@ export interface BackupOptions {
   actor: string;
   /** Backups to keep (default: the backup.keep setting). */
   keep?: number;
+  /** Test hook: after the copy is written, before it is checked. */
+  afterWrite?: (partialFile: string) => void;
 }
 
 export interface BackupResult {
@@ -248,14 +257,16 @@ function removeStalePartials(dir: string, now: number): void {
   }
 }
 
+const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 function storageErrorFor(err: unknown, what: string): KlivError {
   if (err instanceof KlivError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new KlivError('STORAGE_FULL', `The disk is full: ${what} could not be written.`);
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN') {
-    return new KlivError('STORAGE_READ_ONLY', `${what} could not be written: the folder is read-only or not ours (${code}).`);
+    return new KlivError('STORAGE_READ_ONLY', `${capital(what)} could not be written: the folder is read-only or not ours (${code}).`);
   }
-  return new KlivError('STORAGE_FAILED', `${what} failed (${code || (err instanceof Error ? err.message : String(err))}).`);
+  return new KlivError('STORAGE_FAILED', `${capital(what)} failed (${code || (err instanceof Error ? err.message : String(err))}).`);
 }
 
 /**
@@ -276,7 +287,7 @@ export function backupDatabase(ctx: ServiceContext, options: BackupOptions): Bac
   const name = backupFileName(at);
   const file = join(dir, name);
   if (existsSync(file)) throw new KlivError('CONFLICT', `${file} already exists; try again in a second.`);
-  removeStalePartials(dir, at);
+  removeStalePartials(dir, Date.now()); // file times are real time, whatever clock the service runs on
   const partial = join(dir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`);
   let bytes: number;
   try {
@@ -286,6 +297,7 @@ export function backupDatabase(ctx: ServiceContext, options: BackupOptions): Bac
       throw storageErrorFor(err, 'the backup');
     }
     if (process.platform !== 'win32') chmodSync(partial, 0o600);
+    options.afterWrite?.(partial);
     // VACUUM INTO takes the live connection's key; a plaintext result means
     // the live database is not encrypted, and such a copy is never kept.
     if (isPlaintextDatabase(partial)) throw new KlivError('STORAGE_FAILED', 'The backup came out unencrypted (the live database has no key); it was not kept.');
@@ -296,7 +308,7 @@ export function backupDatabase(ctx: ServiceContext, options: BackupOptions): Bac
     fsyncPath(dir);
     bytes = statSync(file).size;
   } catch (err) {
-    rmSync(partial, { force: true });
+    removeWithSideFiles(partial);
     const failure = storageErrorFor(err, 'the backup');
     try {
       audit(ctx, { actor: options.actor, action: 'backup.failed', detail: { code: failure.code, to: custom ? dir : null } });
@@ -357,12 +369,6 @@ export interface RestoreResult {
   replaced: DatabaseFacts | null;
 }
 
-const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
-
-function removeWithSideFiles(file: string): void {
-  for (const suffix of ['', ...SIDE_FILES]) rmSync(`${file}${suffix}`, { force: true });
-}
-
 /**
  * Copies the backup next to the live database, makes sure it is an
  * encrypted, intact Kliv database of this venue (a plaintext backup from
@@ -395,7 +401,9 @@ function stageRestore(o: RestoreOptions, staged: string): DatabaseFacts {
     if (err instanceof KlivError) throw err;
     if (err instanceof DatabaseKeyError) throw new KlivError('KEY_UNAVAILABLE', `${basename(source)} cannot be opened with this venue's database key (a backup of another venue, made with another key, or not a Kliv database); nothing was changed.`);
     if (err instanceof DatabaseTooNewError) throw new KlivError('CONFLICT', `${err.message} Nothing was changed.`);
-    throw new KlivError('STORAGE_FAILED', `${basename(source)} cannot be read as a database (${(err as { code?: string }).code ?? 'error'}); nothing was changed.`);
+    const code = (err as { code?: string }).code ?? 'error';
+    if (code.startsWith('SQLITE_CORRUPT')) throw new KlivError('STORAGE_FAILED', `${basename(source)} is damaged (${code}); nothing was changed. Try an older backup.`);
+    throw new KlivError('STORAGE_FAILED', `${basename(source)} cannot be read as a database (${code}); nothing was changed.`);
   } finally {
     db?.close();
   }
@@ -410,7 +418,8 @@ function takeOverLive(o: RestoreOptions): DatabaseFacts | null {
   if (!existsSync(o.databaseFile)) return null;
   let db: Database;
   try {
-    db = openDatabase(o.databaseFile, { key: o.key, migrateTo: 0 });
+    // A plaintext database is looked at as it is, not encrypted on the way out.
+    db = openDatabase(o.databaseFile, { key: isPlaintextDatabase(o.databaseFile) ? null : o.key, migrateTo: 0 });
   } catch {
     return null; // unreadable (that is why it is being restored): set aside as it is
   }

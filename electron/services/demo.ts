@@ -4,7 +4,11 @@
  * low-threshold venue sees. Deterministic for a given seed.
  */
 import { addDays, isoWeekday, localDateOf, zonedTimeToInstant } from '../../shared/time';
+import { insertCheck } from '../db/checks';
+import { insertDayConfirmation } from '../db/dayConfirmations';
 import { appendEvent } from '../db/events';
+import { getStaffByName } from '../db/staff';
+import { addStaff, CLI_ACTOR } from './staff';
 import { getVenue } from '../db/venue';
 import { insertVisit } from '../db/visits';
 import type { ServiceContext } from './context';
@@ -26,7 +30,14 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export interface DemoResult { participants: { code: string; displayName: string; payload: string }[]; visits: number }
+export interface DemoResult {
+  participants: { code: string; displayName: string; payload: string }[];
+  visits: number;
+  /** A demo admin, so a newcomer can try staff mode. */
+  staff: { name: string; pin: string; badgePayload: string } | null;
+}
+
+export const DEMO_STAFF = { name: 'Demo Admin', pin: '246810' } as const;
 
 export function createDemoVenue(ctx: ServiceContext, options: { months?: number; seed?: number; participants?: number } = {}): DemoResult {
   const rand = seededRandom(options.seed ?? 42);
@@ -42,6 +53,9 @@ export function createDemoVenue(ctx: ServiceContext, options: { months?: number;
     ids.push({ id: participant.id, code: participant.code, regularity: 0.25 + rand() * 0.6 });
   }
   let visits = 0;
+  const admin = getStaffByName(ctx.db, DEMO_STAFF.name) ? null : addStaff(ctx, CLI_ACTOR, { name: DEMO_STAFF.name, role: 'admin', pin: DEMO_STAFF.pin });
+  const staffId = admin?.account.staffId ?? (getStaffByName(ctx.db, DEMO_STAFF.name) as { id: number }).id;
+  const reasons = ['not_sober', 'unwell', 'other'] as const;
   ctx.db.transaction(() => {
     for (let day = firstDay; day < today; day = addDays(day, 1)) {
       const weekday = isoWeekday(day);
@@ -55,10 +69,19 @@ export function createDemoVenue(ctx: ServiceContext, options: { months?: number;
         const outAt = zonedTimeToInstant(day, hhmm(Math.min(startMin + length, 16 * 60 + 30)), venue.timeZone);
         const v = insertVisit(ctx.db, { participantId: p.id, day, checkedInAt: inAt, checkedOutAt: outAt, source: 'card', createdAt: inAt });
         appendEvent(ctx.db, { at: inAt, type: 'visit.checked_in', participantCode: p.code, data: { visitId: v.id, day, source: 'card' } });
-        appendEvent(ctx.db, { at: outAt, type: 'visit.checked_out', participantCode: p.code, data: { visitId: v.id, source: 'card' } });
+        // Past days are finished work: every visit has its check, mostly "ready".
+        const checkAt = Math.min(outAt, inAt + (5 + Math.floor(rand() * 20)) * 60_000);
+        const notToday = rand() < 0.07;
+        const reason = notToday ? reasons[Math.floor(rand() * reasons.length)] ?? 'other' : null;
+        const check = insertCheck(ctx.db, { visitId: v.id, outcome: notToday ? 'not_today' : 'ready', reason, recordedAt: checkAt, staffId, correctsId: null, correctionReason: null, afterConfirmation: false });
+        appendEvent(ctx.db, { at: checkAt, type: 'check.recorded', participantCode: p.code, data: { visitId: v.id, checkId: check.id, outcome: check.outcome, reason } });
         visits++;
       }
+      const dayVisits = (ctx.db.prepare('SELECT count(*) AS n FROM visits WHERE day = ?').get(day) as { n: number }).n;
+      const confirmedAt = zonedTimeToInstant(day, '17:00', venue.timeZone);
+      insertDayConfirmation(ctx.db, { day, confirmedAt, staffId, visits: dayVisits });
+      appendEvent(ctx.db, { at: confirmedAt, type: 'day.confirmed', participantCode: null, data: { day, visits: dayVisits } });
     }
   })();
-  return { participants: people, visits };
+  return { participants: people, visits, staff: admin ? { name: DEMO_STAFF.name, pin: DEMO_STAFF.pin, badgePayload: admin.badgePayload } : null };
 }

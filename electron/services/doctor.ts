@@ -7,6 +7,7 @@
  * not exist are not made, and the newest backup is opened read-only.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { isValidTimeZone, localDateOf, localTimeOf } from '../../shared/time';
 import { DatabaseKeyError, isPlaintextDatabase, openDatabase } from '../db/connection';
@@ -99,7 +100,12 @@ export function runDoctor(o: DoctorOptions): DoctorReport {
   if (plaintext) {
     add('key: database', 'warn', 'the database file is not encrypted', 'Start Kliv (or run any kliv command) once: it encrypts the database in place with a new key. Then back up the keys folder.');
   } else if (!dbKey.key) {
-    add('key: database', 'fail', `the database is encrypted but its key is missing (${o.secrets.describe()})`, 'Restore the keys folder from its backup; without the key the database cannot be read.');
+    if (existsSync(join(o.dataDir, 'keys', 'database.sealed'))) {
+      // The desktop app seals its keys with the OS key store, which only Electron can open.
+      add('key: database', 'warn', 'the keys are sealed by the desktop app (OS key store); the command line cannot open them', 'Check this data folder from the desktop app (its nightly backup and start-up check run there), or run `kliv doctor` on a browser-mode installation.');
+    } else {
+      add('key: database', 'fail', `the database is encrypted but its key is missing (${o.secrets.describe()})`, 'Restore the keys folder from its backup; without the key the database cannot be read.');
+    }
     return done();
   }
   let db: Database;

@@ -4,9 +4,9 @@
  * backup into <data>/backups (rotated), then the retention purge.
  *
  * What did not happen is made up for: the kiosk may be switched off at
- * night. Every ten minutes (and shortly after start) a backup is taken when
- * the last scheduled one was missed, and the purge runs when it has not run
- * for a day. A failed backup is retried after `retryAfterMs` and shown to
+ * night. Every ten minutes (and a minute after start) a backup is taken when
+ * none was made since the last backup.time, and the purge runs when it has
+ * not run since then. A failed backup is retried after `retryAfterMs` and shown to
  * staff through the health monitor.
  *
  * Nothing touches the database at construction, and every callback catches
@@ -48,8 +48,6 @@ export interface MaintenanceScheduler {
   stop(): void;
 }
 
-const DAY_MS = 24 * 3600_000;
-
 export function startMaintenanceScheduler(host: MaintenanceHost, options: MaintenanceSchedulerOptions = {}): MaintenanceScheduler {
   const log = options.log ?? ((message: string) => console.error(`[kliv] ${message}`));
   const retryAfterMs = options.retryAfterMs ?? 30 * 60_000;
@@ -83,23 +81,9 @@ export function startMaintenanceScheduler(host: MaintenanceHost, options: Mainte
     }
   };
 
-  const retentionDue = (): boolean => {
-    if (readSetting(ctx, 'retention.months') === 0) return false;
-    const last = lastRetentionRunAt(ctx.db);
-    return last === null || ctx.clock.now() - last >= DAY_MS - 3600_000;
-  };
-
-  /** The nightly run: backup first, so the night's backup still holds what the purge removes. */
-  const nightlyRun = (): void => {
-    if (stopped || busy) return;
-    busy = true;
-    try {
-      attempt('backup');
-      if (retentionDue()) attempt('retention');
-    } finally {
-      busy = false;
-    }
-  };
+  /** Once a night, after backup.time (or at the first check after a night the kiosk was off). */
+  const retentionDue = (timeZone: string): boolean => readSetting(ctx, 'retention.months') !== 0
+    && isCatchUpDue(lastRetentionRunAt(ctx.db), readSetting(ctx, 'backup.time'), timeZone, ctx.clock.now());
 
   const reconcile = (): void => {
     const venue = getVenue(ctx.db);
@@ -108,11 +92,15 @@ export function startMaintenanceScheduler(host: MaintenanceHost, options: Mainte
     const key = `${time} ${venue.timeZone}`;
     if (key === nightlyKey && nightly) return;
     nightly?.stop();
-    nightly = new Cron(exportCronPattern(time), { timezone: venue.timeZone, unref: true, protect: true }, nightlyRun);
+    // At backup.time the last scheduled run is newer than the newest backup, so check() runs it;
+    // the same test keeps the ten-minute check, firing in the same minute, from running it twice.
+    nightly = new Cron(exportCronPattern(time), { timezone: venue.timeZone, unref: true, protect: true }, () => {
+      void check();
+    });
     nightlyKey = key;
   };
 
-  const check = async (): Promise<void> => {
+  async function check(): Promise<void> {
     if (stopped || busy) return;
     try {
       reconcile();
@@ -122,18 +110,19 @@ export function startMaintenanceScheduler(host: MaintenanceHost, options: Mainte
       const newest = latestBackup(host.dataDir)?.at ?? null;
       const backupDue = isCatchUpDue(newest, readSetting(ctx, 'backup.time'), venue.timeZone, now)
         && (lastBackupFailureAt === null || now - lastBackupFailureAt >= retryAfterMs);
-      if (!backupDue && !retentionDue()) return;
+      if (!backupDue && !retentionDue(venue.timeZone)) return;
       busy = true;
       try {
+        // Backup first, so the night's backup still holds what the purge removes.
         if (backupDue) attempt('backup');
-        if (retentionDue()) attempt('retention');
+        if (retentionDue(venue.timeZone)) attempt('retention');
       } finally {
         busy = false;
       }
     } catch (err) {
       log(`maintenance scheduler: ${err instanceof Error ? err.message : String(err)}`);
     }
-  };
+  }
 
   const checker = new Cron(options.checkPattern ?? '*/10 * * * *', { unref: true, protect: true }, () => {
     void check();

@@ -137,10 +137,14 @@ const C = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as { [K in Col]: num
 export type ReportRow = readonly unknown[];
 const at = <K extends Col>(row: ReportRow, col: K): ReportVisitRow[K] => row[C[col]] as ReportVisitRow[K];
 
+/** Local midnights never change while the process runs, so every report shares one calendar per zone. */
+const sharedCalendars = new Map<string, ZoneCalendar>();
+
 function calendarOf(calendars: Map<string, ZoneCalendar>, timeZone: string): ZoneCalendar {
   let cal = calendars.get(timeZone);
   if (!cal) {
-    cal = new ZoneCalendar(timeZone);
+    cal = sharedCalendars.get(timeZone) ?? new ZoneCalendar(timeZone);
+    if (sharedCalendars.size < 64) sharedCalendars.set(timeZone, cal);
     calendars.set(timeZone, cal);
   }
   return cal;

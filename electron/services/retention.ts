@@ -10,8 +10,8 @@
  * or below the export watermark (the last event of the newest batch every
  * destination acknowledged), and a visit only when no event about it is still
  * waiting for the export. Deleted: visits with their checks and time
- * corrections, rejected-scan counts, day confirmations of those days, and
- * exported events. The audit log is never purged (it is append-only and
+ * corrections, rejected-scan counts (never exported: counts only), the
+ * confirmations of days left without visits, and exported events. The audit log is never purged (it is append-only and
  * holds codes and counts, no names).
  *
  * checks and visit_corrections refuse DELETE unless a settings row
@@ -78,7 +78,7 @@ function planCounts(db: Database, day: LocalDate, at: number, through: number): 
       checks: n(`SELECT count(*) AS n FROM checks WHERE visit_id IN (${OLD_VISITS})`),
       corrections: n(`SELECT count(*) AS n FROM visit_corrections WHERE visit_id IN (${OLD_VISITS})`),
       rejectedScanDays: n('SELECT count(*) AS n FROM rejected_scans WHERE day < @day'),
-      dayConfirmations: n('SELECT count(*) AS n FROM day_confirmations WHERE day < @day'),
+      dayConfirmations: n(`SELECT count(*) AS n FROM day_confirmations WHERE day < @day AND day NOT IN (SELECT day FROM visits WHERE day < @day AND id NOT IN (${OLD_VISITS}))`),
       events: n('SELECT count(*) AS n FROM events WHERE at < @at AND seq <= @through'),
     },
     kept: {
@@ -119,7 +119,8 @@ export function runRetention(ctx: ServiceContext, options: RetentionOptions): Re
     const corrections = db.prepare(`DELETE FROM visit_corrections WHERE visit_id IN (${OLD_VISITS})`).run(p).changes;
     const visits = db.prepare(`DELETE FROM visits WHERE id IN (${OLD_VISITS})`).run(p).changes;
     const rejectedScanDays = db.prepare('DELETE FROM rejected_scans WHERE day < @day').run(p).changes;
-    const dayConfirmations = db.prepare('DELETE FROM day_confirmations WHERE day < @day').run(p).changes;
+    // A confirmation goes with the last visit of its day (a day kept for the export stays confirmed).
+    const dayConfirmations = db.prepare('DELETE FROM day_confirmations WHERE day < @day AND day NOT IN (SELECT day FROM visits)').run(p).changes;
     const events = db.prepare('DELETE FROM events WHERE at < @at AND seq <= @through').run(p).changes;
     db.prepare('DELETE FROM settings WHERE key = ?').run(PURGING_MARKER);
     return { visits, checks, corrections, rejectedScanDays, dayConfirmations, events };

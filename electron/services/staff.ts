@@ -7,6 +7,7 @@
 import type { StaffAccount, StaffRole } from '../../shared/api';
 import { generateCardPayload, parseCardPayload } from '../../shared/card';
 import { KlivError } from '../../shared/errors';
+import { hasForbiddenCharacters } from '../../shared/validation';
 import {
   countStaff, findStaffBadge, getStaff, getStaffByName, insertStaff, insertStaffBadge, listStaff, recordFailedLogin, resetFailedLogins,
   revokeStaffBadges, setNameLoginAllowed, unlockStaff, type StaffMember,
@@ -48,6 +49,8 @@ export function addStaff(ctx: ServiceContext, actor: Actor, input: { name: strin
   validatePin(input.pin);
   const name = input.name.trim();
   if (name.length === 0 || name.length > 60) throw new KlivError('BAD_INPUT', 'A staff name is 1–60 characters.');
+  // `kliv staff add` reaches here without the contract's plainText(): the same rule as display names.
+  if (hasForbiddenCharacters(name)) throw new KlivError('BAD_INPUT', 'A staff name cannot hold control or invisible characters.');
   if (getStaffByName(ctx.db, name)) throw new KlivError('CONFLICT', 'There is already a staff member with that name.');
   const pinHash = hashPin(input.pin, pepper(ctx), scrypt);
   return ctx.db.transaction(() => {

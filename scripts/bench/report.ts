@@ -114,9 +114,9 @@ export function seedReportDatabase(file: string, visits = 1_000_000, key: Buffer
  */
 const LEAN_VISITS = `
   SELECT v.participant_id AS pid, v.day AS day, v.checked_in_at AS i, coalesce(v.checked_out_at, v.checked_in_at) AS o, v.source AS source, v.auto_closed AS auto,
-    c.outcome AS outcome, (SELECT c0.recorded_at FROM checks c0 WHERE c0.visit_id = v.id ORDER BY c0.id LIMIT 1) AS check_at,
-    (v.flagged <> 0 OR EXISTS (SELECT 1 FROM visit_corrections vc WHERE vc.visit_id = v.id)
-      OR EXISTS (SELECT 1 FROM checks cc WHERE cc.visit_id = v.id AND cc.corrects_id IS NOT NULL)) AS corrected
+    c.outcome AS outcome,
+    CASE WHEN c.corrects_id IS NULL THEN c.recorded_at ELSE (SELECT c0.recorded_at FROM checks c0 WHERE c0.visit_id = v.id ORDER BY c0.id LIMIT 1) END AS check_at,
+    (v.flagged <> 0 OR c.corrects_id IS NOT NULL OR EXISTS (SELECT 1 FROM visit_corrections vc WHERE vc.visit_id = v.id)) AS corrected
   FROM visits v LEFT JOIN checks c ON c.id = (SELECT max(c1.id) FROM checks c1 WHERE c1.visit_id = v.id)
   WHERE v.day BETWEEN @lookFrom AND @to AND (v.day >= @prevFrom OR v.checked_out_at >= @prevStart)`;
 

@@ -148,12 +148,13 @@ interface PageAudit {
   /** The JavaScript the page was served, to look up where a CSP report points. */
   scripts: Map<string, Promise<string>>;
   consoleCsp: string[];
+  consoleErrors: string[];
   pageErrors: string[];
 }
 
 /** Records every request and every CSP complaint of a browser context. */
 async function audit(context: BrowserContext): Promise<PageAudit> {
-  const record: PageAudit = { requests: [], scans: [], scripts: new Map(), consoleCsp: [], pageErrors: [] };
+  const record: PageAudit = { requests: [], scans: [], scripts: new Map(), consoleCsp: [], consoleErrors: [], pageErrors: [] };
   context.on('response', (res) => {
     if (/\.m?js$/.test(new URL(res.url()).pathname)) record.scripts.set(res.url(), res.text().catch(() => ''));
   });
@@ -179,6 +180,9 @@ function watchPage(page: Page, record: PageAudit): void {
     if (/Content[- ]Security[- ]Policy|Refused to (load|connect|compile|execute|apply|evaluate|create)/i.test(text)) record.consoleCsp.push(text);
   });
   page.on('pageerror', (error) => record.pageErrors.push(error.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') record.consoleErrors.push(msg.text().slice(0, 300));
+  });
 }
 
 /**
@@ -203,6 +207,7 @@ async function expectOnlyOwnOrigin(page: Page, record: PageAudit, origin: string
     return parsed.origin !== origin && parsed.protocol !== 'data:' && parsed.protocol !== 'blob:';
   });
   expect(foreign, 'requests that left the app origin').toEqual([]);
+  expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(record.consoleCsp, 'CSP messages on the console').toEqual([]);
   const violations = await page.evaluate(() => (window as unknown as { __cspViolations: Violation[] }).__cspViolations);
   const verdicts = await Promise.all(violations.map((v) => isZodEvalProbe(v, record, origin)));
@@ -227,31 +232,60 @@ interface Run {
   checkInMs: number | null;
 }
 
+/** Plays a clip to a fresh Chromium, opens the kiosk and waits for the check-in screen. */
 async function showClip(url: string, y4m: string, options: { blockWasm?: boolean; withinMs: number; expectMiss?: boolean }): Promise<Run> {
   const browser = await launchWithCamera(y4m);
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  const record = await audit(context);
-  if (options.blockWasm) await context.route(/\.wasm$/, (route) => route.abort('failed'));
-  const page = await context.newPage();
-  await page.goto(url);
-  const camera = page.locator('.camera');
-  await expect(camera).toHaveAttribute('data-camera-state', 'running', { timeout: 15_000 });
-  const decoder = await camera.getAttribute('data-decoder');
-  const started = Date.now();
-  let checkInMs: number | null = null;
   try {
-    await page.getByTestId('result-checked-in').waitFor({ state: 'visible', timeout: options.withinMs });
-    checkInMs = Date.now() - started;
-  } catch {
-    checkInMs = null;
-    if (options.expectMiss) return { browser, page, record, decoder, checkInMs };
-    const shown = await page.locator('[data-testid^="result-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-    const description = `decoder ${decoder}; kiosk.scan calls: ${record.scans.length}; result screens: ${shown.join(', ') || 'none'}`;
-    test.info().annotations.push({ type: 'no check-in', description });
-    console.log(`no check-in: ${description}`);
-    await page.screenshot({ path: test.info().outputPath(`no-check-in-${Date.now()}.png`) }).catch(() => undefined);
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const record = await audit(context);
+    if (options.blockWasm) await context.route(/\.wasm$/, (route) => route.abort('failed'));
+    const page = await context.newPage();
+    await page.goto(url);
+    const camera = page.locator('.camera');
+    await expect(camera).toHaveAttribute('data-camera-state', 'running', { timeout: 15_000 });
+    const decoder = await camera.getAttribute('data-decoder');
+    const started = Date.now();
+    let checkInMs: number | null = null;
+    try {
+      await page.getByTestId('result-checked-in').waitFor({ state: 'visible', timeout: options.withinMs });
+      checkInMs = Date.now() - started;
+    } catch {
+      if (!options.expectMiss) await describeMiss(page, record, decoder);
+    }
+    return { browser, page, record, decoder, checkInMs };
+  } catch (error) {
+    await browser.close();
+    throw error;
   }
-  return { browser, page, record, decoder, checkInMs };
+}
+
+/** What the scanner was doing when no check-in came: attached to the test and printed. */
+async function describeMiss(page: Page, record: PageAudit, decoder: string | null): Promise<void> {
+  const shown = await page.locator('[data-testid^="result-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+  const scanner = await page.evaluate(async () => {
+    const canvas = document.querySelector<HTMLCanvasElement>('#qr-canvas');
+    const video = document.querySelector('video');
+    let draws = 0;
+    const proto = CanvasRenderingContext2D.prototype;
+    const draw = proto.drawImage;
+    proto.drawImage = function (this: CanvasRenderingContext2D, ...args: Parameters<CanvasRenderingContext2D['drawImage']>) {
+      draws += 1;
+      return (draw as (...a: unknown[]) => void).apply(this, args);
+    } as typeof draw;
+    await new Promise((r) => setTimeout(r, 1_000));
+    proto.drawImage = draw;
+    const Detector = (window as unknown as { BarcodeDetector?: new (o: unknown) => { detect(s: unknown): Promise<unknown[]> } }).BarcodeDetector;
+    const probe = async (source: unknown) => (Detector && source
+      ? new Detector({ formats: ['qr_code'] }).detect(source).then((r) => `${r.length} found`, (e: unknown) => `error ${String(e)}`)
+      : 'no detector');
+    return `detect(canvas): ${await probe(canvas)}, detect(video): ${await probe(video)}; canvas ${canvas?.width}x${canvas?.height}, `
+      + `video ${video?.videoWidth}x${video?.videoHeight} shown ${video?.clientWidth}x${video?.clientHeight} readyState ${video?.readyState}, ${draws} frames drawn in 1 s`;
+  }).catch((e: unknown) => String(e));
+  const description = `decoder ${decoder}; kiosk.scan calls: ${record.scans.length}; result screens: ${shown.join(', ') || 'none'}; ${scanner}; `
+    + `console: ${record.consoleErrors.join(' | ') || 'quiet'}`;
+  test.info().annotations.push({ type: 'no check-in', description });
+  console.log(`no check-in: ${description}`);
+  await page.screenshot({ path: test.info().outputPath(`no-check-in-${Date.now()}.png`) }).catch(() => undefined);
 }
 
 const NAMES = ['Anna', 'Bertil', 'Cecilia', 'David', 'Elin', 'Fredrik', 'Greta', 'Hassan', 'Ida', 'Jonas', 'Karin', 'Leo', 'Maja', 'Nils', 'Olga', 'Per', 'Rut', 'Sami'];
@@ -308,10 +342,11 @@ test.describe('camera in poor conditions', () => {
     const y4m = await cardVideo(dir, card.payload, [], 'fallback');
     const run = await showClip(url, y4m, { blockWasm: true, withinMs: CHECK_IN_WITHIN_MS });
     try {
+      expect(shippedWasmRequests(run.record, origin).length, 'the shipped .wasm was tried').toBeGreaterThanOrEqual(1);
       expect(run.decoder).toBe('zxing-js');
       expect(run.checkInMs, 'a clean card still checks in').not.toBeNull();
       await expect(run.page.getByTestId('result-checked-in')).toContainText(card.name);
-      expect(run.record.requests.every((u) => new URL(u).origin === origin)).toBe(true);
+      await expectOnlyOwnOrigin(run.page, run.record, origin);
     } finally {
       await run.browser.close();
     }
@@ -354,6 +389,7 @@ test.describe('camera in poor conditions', () => {
       test.info().annotations.push({ type: 'frame rate', description: line });
       await run.page.screenshot({ path: test.info().outputPath('attract-camera-running.png') });
       expect(stats.fps).toBeGreaterThanOrEqual(10);
+      expect(stats.detectsPerSecond, 'every frame goes to zxing-cpp').toBeGreaterThanOrEqual(10);
       await expectOnlyOwnOrigin(run.page, run.record, origin);
     } finally {
       await run.browser.close();
@@ -366,7 +402,7 @@ test.describe('camera in poor conditions', () => {
     for (const condition of CONDITIONS) {
       const card = enrol();
       const y4m = await cardVideo(dir, card.payload, condition.filters, `${condition.name}-zxing-js`);
-      const run = await showClip(url, y4m, { blockWasm: true, withinMs: COMPARE_WITHIN_MS });
+      const run = await showClip(url, y4m, { blockWasm: true, withinMs: COMPARE_WITHIN_MS, expectMiss: true });
       try {
         expect(run.decoder).toBe('zxing-js');
         const line = `${condition.name.padEnd(9)} zxing-js:  ${run.checkInMs === null ? `missed (nothing in ${COMPARE_WITHIN_MS} ms)` : `checked in after ${run.checkInMs} ms`}`;

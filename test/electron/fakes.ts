@@ -6,6 +6,7 @@
  *   vi.mock('electron', async () => (await import('./fakes')).electronModule());
  */
 import type { BrowserWindowConstructorOptions, IpcMainInvokeEvent } from 'electron';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { vi } from 'vitest';
 
 type Listener = (...args: never[]) => unknown;
@@ -155,6 +156,38 @@ export class FakeSession {
   });
 }
 
+/**
+ * Stands in for safeStorage: seals with AES-256-GCM under a key of its own,
+ * the way the OS key store seals with one per account and machine, so a
+ * second FakeSafeStorage (another PC) cannot open what the first sealed.
+ */
+export class FakeSafeStorage {
+  available = true;
+  /** What getSelectedStorageBackend() says (Linux). */
+  backend = 'gnome_libsecret';
+  constructor(private readonly machineKey: Buffer = randomBytes(32)) {}
+  readonly isEncryptionAvailable = vi.fn(() => this.available);
+  readonly getSelectedStorageBackend = vi.fn(() => this.backend);
+  readonly encryptString = vi.fn((plainText: string): Buffer => {
+    if (!this.available) throw new Error('Encryption is not available.');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.machineKey, iv);
+    const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from('v11'), iv, cipher.getAuthTag(), body]);
+  });
+  readonly decryptString = vi.fn((encrypted: Buffer): string => {
+    if (!this.available) throw new Error('Decryption is not available.');
+    if (encrypted.length < 31 || encrypted.subarray(0, 3).toString() !== 'v11') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    const decipher = createDecipheriv('aes-256-gcm', this.machineKey, encrypted.subarray(3, 15));
+    decipher.setAuthTag(encrypted.subarray(15, 31));
+    try {
+      return Buffer.concat([decipher.update(encrypted.subarray(31)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    }
+  });
+}
+
 type IpcListener = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
 
 export class FakeIpcMain {
@@ -177,6 +210,7 @@ export interface ElectronFake {
   dialog: { showErrorBox: ReturnType<typeof vi.fn<(title: string, content: string) => void>> };
   contextBridge: { exposeInMainWorld: ReturnType<typeof vi.fn<(key: string, api: unknown) => void>> };
   ipcRenderer: { invoke: ReturnType<typeof vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>> };
+  safeStorage: FakeSafeStorage;
 }
 
 function buildFake(): ElectronFake {
@@ -189,6 +223,7 @@ function buildFake(): ElectronFake {
     dialog: { showErrorBox: vi.fn((_title: string, _content: string) => undefined) },
     contextBridge: { exposeInMainWorld: vi.fn((_key: string, _api: unknown) => undefined) },
     ipcRenderer: { invoke: vi.fn((_channel: string, ..._args: unknown[]) => Promise.resolve<unknown>({ ok: true, value: null })) },
+    safeStorage: new FakeSafeStorage(),
   };
 }
 
@@ -216,6 +251,7 @@ export function electronModule(): Record<string, unknown> {
     get dialog() { return current.dialog; },
     get contextBridge() { return current.contextBridge; },
     get ipcRenderer() { return current.ipcRenderer; },
+    get safeStorage() { return current.safeStorage; },
     BrowserWindow: FakeBrowserWindow,
   };
 }

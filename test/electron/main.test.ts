@@ -94,13 +94,16 @@ describe('start-up', () => {
 
   it('opens the data in KLIV_DATA_DIR, or in userData/data by default', async () => {
     await startKliv(deps());
-    expect(openApp).toHaveBeenCalledWith({ dataDir: join(root, 'data') });
+    // With the keys sealed by the OS key store (electron/main/secrets.ts), never the default plain files.
+    const sealedKeys = expect.objectContaining({ describe: expect.any(Function), getOrCreate: expect.any(Function) });
+    expect(openApp).toHaveBeenCalledWith({ dataDir: join(root, 'data'), secrets: sealedKeys });
+    expect(openApp.mock.calls[0]?.[0].secrets?.describe()).toContain('sealed by the operating system');
 
     electron = resetElectronFake();
     electron.app.userDataDir = join(root, 'user');
     openApp.mockClear();
     await startKliv(deps({ env: {} }));
-    expect(openApp).toHaveBeenCalledWith({ dataDir: join(root, 'user', 'data') });
+    expect(openApp).toHaveBeenCalledWith({ dataDir: join(root, 'user', 'data'), secrets: sealedKeys });
   });
 
   it('opens the kiosk window on app://kliv with the bundled preload', async () => {

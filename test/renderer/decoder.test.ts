@@ -122,9 +122,9 @@ describe('pure helpers', () => {
     expect(nativeReadsQr(['ean_13', 'qr_code'])).toBe(true);
   });
 
-  it('skips the mirrored second pass except with zxing-js', () => {
+  it('skips the mirrored second pass only for zxing-cpp, which reads mirrored codes itself', () => {
     expect(scanOptions('zxing-cpp', 20)).toEqual({ fps: 20, disableFlip: true });
-    expect(scanOptions('native', 20)).toEqual({ fps: 20, disableFlip: true });
+    expect(scanOptions('native', 20)).toEqual({ fps: 20, disableFlip: false });
     expect(scanOptions('zxing-js', 15)).toEqual({ fps: 15, disableFlip: false });
   });
 
@@ -187,5 +187,21 @@ describe('the shipped .wasm', () => {
     const png = await QRCode.toBuffer([{ data: payload, mode: 'alphanumeric' }], { errorCorrectionLevel: 'M', margin: 4, width: 200 });
     const results = await readBarcodes(new Uint8Array(png), { formats: ['QRCode'] });
     expect(results.map((r) => r.text)).toEqual([payload]);
+
+    // Mirrored, as in a selfie photo of the card: why zxing-cpp needs no flipped second pass.
+    const { modules } = QRCode.create([{ data: payload, mode: 'alphanumeric' }], { errorCorrectionLevel: 'M' });
+    const scale = 6;
+    const side = (modules.size + 8) * scale;
+    const data = new Uint8ClampedArray(side * side * 4).fill(255);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const mx = modules.size - 1 - (Math.floor(x / scale) - 4);
+        const my = Math.floor(y / scale) - 4;
+        const dark = mx >= 0 && my >= 0 && mx < modules.size && my < modules.size && modules.get(my, mx);
+        if (dark) data.fill(0, (y * side + x) * 4, (y * side + x) * 4 + 3);
+      }
+    }
+    const mirrored = await readBarcodes({ data, width: side, height: side, colorSpace: 'srgb' } as ImageData, { formats: ['QRCode'] });
+    expect(mirrored.map((r) => [r.text, r.isMirrored])).toEqual([[payload, true]]);
   });
 });

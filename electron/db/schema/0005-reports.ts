@@ -11,8 +11,12 @@ import type { Migration } from '../migrations';
  * - check_at: when the person was assessed, i.e. when the first check of the
  *   visit was recorded. A correction fixes the outcome of that assessment,
  *   not the moment the person was seen, so sober hours still run from it.
- *   (Checks of a visit form one chain: the first is recorded once, each later
- *   row corrects the one before.)
+ *
+ * Checks of a visit form one chain (attendance.ts): the first is recorded
+ * once, every later row corrects the newest. So the check was corrected
+ * exactly when the newest row is a correction, and only then is the first
+ * row a different one. The view leans on that to read one check row per
+ * visit instead of three: the report reads ~17,000 visits per month.
  *
  * The report selects by `day` (visits_by_day); visits_by_day_out lets it skip
  * the days before the month that do not reach into it without reading rows.
@@ -38,11 +42,12 @@ export const migration0005: Migration = {
         v.source AS source,
         v.auto_closed AS auto_closed,
         (v.flagged <> 0
-          OR EXISTS (SELECT 1 FROM visit_corrections vc WHERE vc.visit_id = v.id)
-          OR EXISTS (SELECT 1 FROM checks cc WHERE cc.visit_id = v.id AND cc.corrects_id IS NOT NULL)) AS corrected,
+          OR c.corrects_id IS NOT NULL
+          OR EXISTS (SELECT 1 FROM visit_corrections vc WHERE vc.visit_id = v.id)) AS corrected,
         c.outcome AS check_outcome,
         c.reason AS check_reason,
-        (SELECT c0.recorded_at FROM checks c0 WHERE c0.visit_id = v.id ORDER BY c0.id LIMIT 1) AS check_at,
+        CASE WHEN c.corrects_id IS NULL THEN c.recorded_at
+          ELSE (SELECT c0.recorded_at FROM checks c0 WHERE c0.visit_id = v.id ORDER BY c0.id LIMIT 1) END AS check_at,
         venue.time_zone AS time_zone
       FROM visits v
       JOIN participants p ON p.id = v.participant_id

@@ -83,3 +83,9 @@ export const IconUserPlus = ({ className }: IconProps) => (
 export const IconUpload = ({ className }: IconProps) => (
   <svg {...base} className={className} stroke="currentColor"><path d="M48 64V18M30 36l18-18 18 18" /><path d="M18 60v14a6 6 0 0 0 6 6h48a6 6 0 0 0 6-6V60" /></svg>
 );
+export const IconHeart = ({ className }: IconProps) => (
+  <svg {...base} className={className} stroke="currentColor"><path d="M48 80S14 60 14 36a16 16 0 0 1 34-8 16 16 0 0 1 34 8c0 24-34 44-34 44z" /></svg>
+);
+export const IconChart = ({ className }: IconProps) => (
+  <svg {...base} className={className} stroke="currentColor"><path d="M14 80h68" /><path d="M26 68V44M44 68V28M62 68V50M80 68V20" /></svg>
+);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Html5Qrcode, Html5QrcodeSupportedFormats } from 'html5-qrcode';
 import { useI18n } from '../i18n';
 import { prepareDecoder, scanOptions, sendEveryFrameToDetector, type DecoderKind } from './decoder';
@@ -14,6 +14,10 @@ type CameraState = 'starting' | 'running' | 'unavailable';
  * native BarcodeDetector if the platform has one, else the zxing-cpp
  * WebAssembly polyfill shipped with the app, else html5-qrcode's own
  * zxing-js. html5-qrcode picks its decoder in its constructor.
+ *
+ * `fps` is html5-qrcode's setting: it waits 1000/fps ms after each decode
+ * before the next, so the real rate is a little lower (20 gives 15–17 frames
+ * a second with zxing-cpp; see docs/camera.md).
  */
 export function CameraScanner({ onScan, fps = 20 }: { onScan: (text: string) => void; fps?: number }) {
   const { t } = useI18n();
@@ -21,7 +25,9 @@ export function CameraScanner({ onScan, fps = 20 }: { onScan: (text: string) => 
   handler.current = onScan;
   const [state, setState] = useState<CameraState>('starting');
   const [decoder, setDecoder] = useState<DecoderKind | null>(null);
-  const elementId = 'kliv-camera';
+  // html5-qrcode finds its element by id, also from a scanner that is still
+  // stopping; an id per mount keeps an old scanner off a new one's element.
+  const elementId = `kliv-camera-${useId().replace(/[^\w-]/g, '')}`;
 
   useEffect(() => {
     let cancelled = false;
@@ -58,7 +64,7 @@ export function CameraScanner({ onScan, fps = 20 }: { onScan: (text: string) => 
       cancelled = true;
       if (scanner?.isScanning) void scanner.stop().catch(() => undefined);
     };
-  }, [fps]);
+  }, [fps, elementId]);
 
   return (
     <div className={`camera camera--${state}`} data-camera-state={state} data-decoder={decoder ?? undefined}>

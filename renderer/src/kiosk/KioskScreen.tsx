@@ -113,12 +113,12 @@ export function KioskScreen({ status, camera = true, onStaffBadge, onStaffCorner
         </button>
       </header>
       <main className="kiosk__main">
-        <section className={`attract${view ? ' attract--hidden' : ''}`} data-testid="attract" aria-hidden={view ? true : undefined}>
+        <section className={`attract${camera ? '' : ' attract--no-camera'}${view ? ' attract--hidden' : ''}`} data-testid="attract" aria-hidden={view ? true : undefined}>
           {camera && <CameraScanner onScan={(text) => void handleScan(text, 'camera')} />}
           <div className="attract__text">
             <h1 className="attract__title">{t('attract.title')}</h1>
-            <p className="attract__instruction"><IconCard className="attract__icon" />{t('attract.instruction')}</p>
-            <p className="attract__sub">{t('attract.instructionScanner')}</p>
+            <p className="attract__instruction"><IconCard className="attract__icon" />{t(camera ? 'attract.instruction' : 'attract.instructionNoCamera')}</p>
+            {camera && <p className="attract__sub">{t('attract.instructionScanner')}</p>}
           </div>
         </section>
         {view && <ResultScreen view={view} onDone={() => setView(null)} onConfirmCheckout={(c) => void confirmCheckout(c)} />}

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ScanResult } from '../../../shared/api';
-import { IconCheckIn, IconCheckOut, IconInfo, IconLock, IconQuestion, IconWarning } from '../components/Icons';
+import { IconCheckIn, IconCheckOut, IconHeart, IconInfo, IconLock, IconQuestion, IconWarning } from '../components/Icons';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/sv';
 
@@ -14,24 +14,27 @@ interface Props {
   onConfirmCheckout(confirm: boolean): void;
 }
 
-function Panel({ tone, icon, title, children, testId }: { tone: string; icon: ReactNode; title: string; children?: ReactNode; testId: string }) {
+function Panel({ tone, icon, title, children, testId, dwell }: { tone: string; icon: ReactNode; title: string; children?: ReactNode; testId: string; dwell: number }) {
   return (
     <section className={`result result--${tone}`} data-testid={testId} role="alert" aria-live="assertive">
       <div className="result__icon">{icon}</div>
       <h1 className="result__title">{title}</h1>
       {children}
+      {/* Shows the screen will go back by itself; set through the CSSOM, which the CSP allows. */}
+      <div className="result__timer" aria-hidden="true"><div className="result__timer-bar" style={{ animationDuration: `${dwell}ms` }} /></div>
     </section>
   );
 }
 
 export function ResultScreen({ view, onDone, onConfirmCheckout }: Props) {
   const { t } = useI18n();
+  const dwell = dwellMs(view);
   const ok = (
     <button type="button" className="button button--ghost result__ok" onClick={onDone}>{t('scan.ok')}</button>
   );
   if (view.kind === 'error') {
     return (
-      <Panel tone="error" testId="result-error" icon={<IconWarning />} title={t('scan.error.title')}>
+      <Panel dwell={dwell} tone="error" testId="result-error" icon={<IconWarning />} title={t('scan.error.title')}>
         <p className="result__body">{t(view.messageKey)}</p>
         {ok}
       </Panel>
@@ -41,7 +44,7 @@ export function ResultScreen({ view, onDone, onConfirmCheckout }: Props) {
   switch (r.outcome) {
     case 'checked-in':
       return (
-        <Panel tone="in" testId="result-checked-in" icon={<IconCheckIn />} title={t('scan.checkedIn.title', { name: r.displayName })}>
+        <Panel dwell={dwell} tone="in" testId="result-checked-in" icon={<IconCheckIn />} title={t('scan.checkedIn.title', { name: r.displayName })}>
           <p className="result__body">{t('scan.checkedIn.body', { time: r.localTime })}</p>
           {r.schedule && <p className="result__extra" data-testid="schedule">{t('scan.schedule', scheduleTimes(r.schedule.start, r.schedule.end))}</p>}
           {ok}
@@ -49,7 +52,7 @@ export function ResultScreen({ view, onDone, onConfirmCheckout }: Props) {
       );
     case 'checkout-pending':
       return (
-        <Panel tone="confirm" testId="result-checkout-confirm" icon={<IconCheckOut />} title={t('scan.checkoutConfirm.title', { name: r.displayName })}>
+        <Panel dwell={dwell} tone="confirm" testId="result-checkout-confirm" icon={<IconCheckOut />} title={t('scan.checkoutConfirm.title', { name: r.displayName })}>
           <p className="result__body">{t('scan.checkoutConfirm.body', { time: r.checkedInLocalTime })}</p>
           <div className="result__actions">
             <button type="button" className="button button--primary button--huge" onClick={() => onConfirmCheckout(true)}>{t('scan.checkoutConfirm.yes')}</button>
@@ -59,35 +62,35 @@ export function ResultScreen({ view, onDone, onConfirmCheckout }: Props) {
       );
     case 'checked-out':
       return (
-        <Panel tone="out" testId="result-checked-out" icon={<IconCheckOut />} title={t('scan.checkedOut.title', { name: r.displayName })}>
+        <Panel dwell={dwell} tone="out" testId="result-checked-out" icon={<IconHeart />} title={t('scan.checkedOut.title', { name: r.displayName })}>
           <p className="result__body">{t('scan.checkedOut.body', { time: r.localTime })}</p>
           {ok}
         </Panel>
       );
     case 'checkout-cancelled':
       return (
-        <Panel tone="in" testId="result-checkout-cancelled" icon={<IconCheckIn />} title={t('scan.checkoutCancelled.title', { name: r.displayName })}>
+        <Panel dwell={dwell} tone="in" testId="result-checkout-cancelled" icon={<IconCheckIn />} title={t('scan.checkoutCancelled.title', { name: r.displayName })}>
           <p className="result__body">{t('scan.checkoutCancelled.body')}</p>
           {ok}
         </Panel>
       );
     case 'double-scan':
       return (
-        <Panel tone="neutral" testId="result-double-scan" icon={<IconInfo />} title={t('scan.double.title', { name: r.displayName })}>
+        <Panel dwell={dwell} tone="neutral" testId="result-double-scan" icon={<IconInfo />} title={t('scan.double.title', { name: r.displayName })}>
           <p className="result__body">{t(r.state === 'in' ? 'scan.double.in' : 'scan.double.out')}</p>
           {ok}
         </Panel>
       );
     case 'rejected':
       return (
-        <Panel tone="rejected" testId="result-rejected" icon={<IconQuestion />} title={t('scan.rejected.title')}>
+        <Panel dwell={dwell} tone="rejected" testId="result-rejected" icon={<IconQuestion />} title={t('scan.rejected.title')}>
           <p className="result__body">{t('scan.rejected.body')}</p>
           {ok}
         </Panel>
       );
     case 'staff-badge':
       return (
-        <Panel tone="neutral" testId="result-staff-badge" icon={<IconLock />} title={t('scan.staffBadge.title')}>
+        <Panel dwell={dwell} tone="neutral" testId="result-staff-badge" icon={<IconLock />} title={t('scan.staffBadge.title')}>
           <p className="result__body">{t('scan.staffBadge.body')}</p>
           {ok}
         </Panel>

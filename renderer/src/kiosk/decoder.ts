@@ -67,12 +67,13 @@ export function nativeReadsQr(formats: readonly string[] | null): boolean {
 }
 
 /**
- * html5-qrcode options for the decoder in use. A failed frame is normally
- * decoded a second time mirrored; zxing-cpp (and native detectors) already
- * read mirrored codes, so the second pass only halves the frame rate.
+ * html5-qrcode options for the decoder in use. html5-qrcode decodes a failed
+ * frame a second time mirrored (a selfie photo of a card on a phone is
+ * mirrored). zxing-cpp reads mirrored codes by itself, so there the second
+ * pass would only halve the frame rate; native detectors and zxing-js keep it.
  */
 export function scanOptions(kind: DecoderKind, fps: number): { fps: number; disableFlip: boolean } {
-  return { fps, disableFlip: kind !== 'zxing-js' };
+  return { fps, disableFlip: kind === 'zxing-cpp' };
 }
 
 /**

@@ -94,7 +94,7 @@ export function WeekdayBars({ current, previous, weekdayName, label, format, tip
   const axis: Axis = { top, step, format: (n) => format(n, step < 1 ? 1 : 0) };
   const W = WEEKDAYS_W;
   const group = (W - PAD.start - PAD.end) / 7;
-  const bar = group * 0.3;
+  const bar = group * 0.29;
   const y = (v: number): number => PAD.top + height - (v / top) * height;
   return (
     <svg className="rchart rchart--weekdays" viewBox={`0 0 ${W} ${PAD.top + height + PAD.bottom}`} role="img" aria-label={label} data-testid="chart-weekdays">
@@ -104,7 +104,7 @@ export function WeekdayBars({ current, previous, weekdayName, label, format, tip
         return (
           <g key={v.weekday}>
             {([['current', v.cur], ['previous', v.prev]] as const).map(([which, value], j) => {
-              const x = gx + j * (bar + 4);
+              const x = gx + j * (bar + 6);
               return (
                 <g key={which} data-testid={`chart-weekday-${v.weekday}-${which}`}>
                   <title>{tip(v.weekday, value, which)}</title>

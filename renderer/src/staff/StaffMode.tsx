@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { KioskStatus, MethodInput, MethodName, ScanResult } from '../../../shared/api';
-import { IconCalendar, IconCard, IconUpload, IconCheckIn, IconHome, IconLock, IconPeople, IconPerson } from '../components/Icons';
+import { IconCalendar, IconCard, IconChart, IconUpload, IconCheckIn, IconHome, IconLock, IconPeople, IconPerson } from '../components/Icons';
 import { ParticipantsScreen } from '../participants/ParticipantsScreen';
 import { ExportBanner, ExportScreen } from './ExportScreen';
+import { ReportScreen } from '../reports/ReportScreen';
 import { errorMessageKey, useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/sv';
 import { useWedgeScanner } from '../kiosk/useWedgeScanner';
@@ -21,6 +22,7 @@ type Screen =
   | { name: 'day' }
   | { name: 'participants' }
   | { name: 'export' }
+  | { name: 'reports' }
   | { name: 'accounts' };
 
 interface Props {
@@ -81,6 +83,7 @@ export function StaffMode({ status, session, onExit }: Props) {
     { id: 'checkin', label: 'staff.nav.checkin', icon: <IconCheckIn className="staff-nav__icon" />, show: true },
     { id: 'day', label: 'staff.nav.day', icon: <IconCalendar className="staff-nav__icon" />, show: true },
     { id: 'participants', label: 'staff.nav.participants', icon: <IconCard className="staff-nav__icon" />, show: true },
+    { id: 'reports', label: 'staff.nav.reports', icon: <IconChart className="staff-nav__icon" />, show: hasRole(session.role, 'coordinator') },
     { id: 'export', label: 'staff.nav.export', icon: <IconUpload className="staff-nav__icon" />, show: true },
     { id: 'accounts', label: 'staff.nav.accounts', icon: <IconPeople className="staff-nav__icon" />, show: hasRole(session.role, 'coordinator') },
   ];
@@ -128,6 +131,7 @@ export function StaffMode({ status, session, onExit }: Props) {
           {screen.name === 'day' && <DayScreen notify={notify} onOpenToday={() => setScreen({ name: 'today' })} />}
           {screen.name === 'participants' && <ParticipantsScreen notify={notify} />}
           {screen.name === 'export' && <ExportScreen notify={notify} />}
+          {screen.name === 'reports' && <ReportScreen call={call} today={status.today} />}
           {screen.name === 'accounts' && <StaffAccountsScreen notify={notify} />}
         </main>
         {scan}

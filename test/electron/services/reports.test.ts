@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import ExcelJS from 'exceljs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../../electron/api/dispatch';
+import { main } from '../../../electron/cli/kliv';
 import { openCentralDatabase } from '../../../electron/db/central/database';
 import { CENTRAL_APPLICATION_ID } from '../../../electron/db/central/migrations';
 import { insertCheck } from '../../../electron/db/checks';
@@ -149,6 +150,18 @@ describe('the report_visits view (migration 0005)', () => {
     expect(flags).toEqual([{ day: '2026-02-28', corrected: 0 }, { day: '2026-03-04', corrected: 1 }, { day: '2026-03-18', corrected: 1 }]);
   });
 
+  it('follows a chain of corrections to the newest outcome, keeping the first assessment time', () => {
+    const b = (t.app.db.prepare("SELECT id FROM participants WHERE code = 'B002'").get() as { id: number }).id;
+    const id = addVisit({ who: b, day: '2026-04-06', in: '09:00', out: { day: '2026-04-06', time: '12:00' }, check: { outcome: 'ready', time: '09:10', correctTo: { outcome: 'not_today', time: '13:00' } } });
+    const newest = (t.app.db.prepare('SELECT max(id) AS id FROM checks WHERE visit_id = ?').get(id) as { id: number }).id;
+    insertCheck(t.app.db, { visitId: id, outcome: 'ready', reason: null, recordedAt: at('2026-04-06', '14:00'), staffId, correctsId: newest, correctionReason: 'wrong_check', afterConfirmation: false });
+    expect(t.app.db.prepare('SELECT corrected, check_outcome, check_reason, check_at FROM report_visits WHERE visit_id = ?').get(id))
+      .toEqual({ corrected: 1, check_outcome: 'ready', check_reason: null, check_at: at('2026-04-06', '09:10') });
+    const plain = addVisit({ who: b, day: '2026-04-07', in: '09:00', out: { day: '2026-04-07', time: '12:00' }, check: { outcome: 'not_today', time: '09:20' } });
+    expect(t.app.db.prepare('SELECT corrected, check_outcome, check_reason, check_at FROM report_visits WHERE visit_id = ?').get(plain))
+      .toEqual({ corrected: 0, check_outcome: 'not_today', check_reason: 'unwell', check_at: at('2026-04-07', '09:20') });
+  });
+
   it('reads the month through the day index', () => {
     const plan = (t.app.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM report_visits WHERE day BETWEEN '2026-01-01' AND '2026-03-31' AND (day >= '2026-02-01' OR checked_out_at >= 0)").all() as { detail: string }[]).map((r) => r.detail).join('\n');
     expect(plan).toMatch(/visits_by_day/);
@@ -271,6 +284,20 @@ describe('the venue report (service, handlers, audit, schedules)', () => {
     if (pdf.ok) expect(Buffer.from((pdf.value as { base64: string }).base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
     const bad = await dispatch({ session: { staffId, staffName: 'Kim', role: 'coordinator', lastActive: t.clock.now() } }, 'reports.monthly', { month: '2026-13' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+});
+
+describe('scheduled participants who did not come', () => {
+  it('are listed with 0 of their scheduled days and count in the schedule attendance', () => {
+    const d = insertParticipant(t.app.db, { code: 'D004', displayName: 'Dana', mode: 'structured', createdAt: at('2026-01-05', '10:00') }).id;
+    insertSchedule(t.app.db, { participantId: d, days: ['tue', 'thu'], start: '10:00', end: '12:00', validFrom: '2026-02-01', validTo: null, createdAt: 0 });
+    const r = venueMonthlyReport(t.app.ctx, COORDINATOR, '2026-03');
+    // Tuesdays and Thursdays of March 2026: 3, 5, 10, 12, 17, 19, 24, 26, 31 → 9.
+    expect(r.participants.find((p) => p.code === 'D004')).toMatchObject({
+      displayName: 'Dana', daysAttended: 0, visits: 0, hours: 0, scheduledDays: 9, scheduledDaysAttended: 0, attendanceRate: 0, firstVisit: null, lastVisit: null,
+    });
+    expect(r.summary).toMatchObject({ participants: 3, scheduledDays: 22, scheduledDaysAttended: 2, attendanceRate: 0.0909 });
+    expect(r.previous).toMatchObject({ participants: 2, scheduledDays: 8, scheduledDaysAttended: 0, attendanceRate: 0 });
   });
 });
 
@@ -413,6 +440,32 @@ describe('PDF', () => {
   });
 });
 
+// ---- CLI -------------------------------------------------------------------
+
+describe('kliv report', () => {
+  it('writes the month as CSV, JSON and PDF from the data folder and refuses a bad month in one line', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const csv = join(t.dataDir, 'r.csv');
+      expect(await main(['--data-dir', t.dataDir, 'report', '--month', '2026-03', '--format', 'csv', '--out', csv])).toBe(0);
+      const rows = parseCsv(readFileSync(csv).subarray(3).toString('utf8'));
+      expect(rows.find((r) => r[0] === 'B002')?.slice(0, 9)).toEqual(['B002', 'Börje Åström', 'strukturerad', 'ja', '3', '3', '1', '10,50', '2,92']);
+      const json = join(t.dataDir, 'r.json');
+      expect(await main(['--data-dir', t.dataDir, 'report', '--month', '2026-03', '--format', 'json', '--out', json])).toBe(0);
+      expect(monthlyReport.parse(JSON.parse(readFileSync(json, 'utf8'))).summary.soberHours).toBe(19.5);
+      const pdf = join(t.dataDir, 'r.pdf');
+      expect(await main(['--data-dir', t.dataDir, 'report', '--month', '2026-03', '--format', 'pdf', '--out', pdf, '--language', 'en'])).toBe(0);
+      expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(await main(['--data-dir', t.dataDir, 'report', '--month', '2026-3'])).toBe(1);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^kliv: bad month "2026-3": expected YYYY-MM/);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+});
+
 // ---- central mode ----------------------------------------------------------
 
 describe('central mode', () => {
@@ -473,7 +526,7 @@ describe('central mode', () => {
     if (hasPdftotext) expect(pdf).toMatch(/VNORR\s+2 \(0\)\s+3 \(0\)\s+7,0 \(0,0\)\s+4,0 \(0,0\)/);
   });
 
-  it('reads the real central schema the same way', () => {
+  it('reads the real central schema the same way', async () => {
     const real = join(dir, 'real.sqlite');
     const db = openCentralDatabase(real);
     db.prepare(`INSERT INTO venues (venue_id, time_zone, mode, public_key_fingerprint, last_batch, last_seq, last_manifest_sha256, first_collected_at, last_collected_at)
@@ -487,6 +540,15 @@ describe('central mode', () => {
     const r = centralMonthlyReport(real, '2026-03', { createdAt: CREATED });
     // 01:00 CET → 04:00 CEST is 2 real hours; sober from the assessment at 01:30, though corrected at 09:00.
     expect(r.summary).toMatchObject({ participants: 1, visits: 1, hours: 2, soberHours: 1.5, correctedVisits: 1, checksReady: 1 });
+    // The same through `kliv report --central`, which needs no data folder.
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const csv = join(dir, 'central.csv');
+      expect(await main(['report', '--central', real, '--month', '2026-03', '--format', 'csv', '--out', csv])).toBe(0);
+      expect(parseCsv(readFileSync(csv).subarray(3).toString('utf8'))[1]?.slice(0, 2)).toEqual(['X1', 'VNORR']);
+    } finally {
+      out.mockRestore();
+    }
   });
 
   it('explains a file that is not a central database', () => {
