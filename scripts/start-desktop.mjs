@@ -35,13 +35,13 @@ try {
 }
 
 const nativeDir = join(root, '.electron-native', `electron-${electronVersion}`);
-const binding = join(nativeDir, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+const binding = join(nativeDir, 'better-sqlite3-multiple-ciphers', 'build', 'Release', 'better_sqlite3.node');
 if (!existsSync(binding)) {
-  console.log(`Building better-sqlite3 for Electron ${electronVersion} …`);
+  console.log(`Building better-sqlite3-multiple-ciphers for Electron ${electronVersion} …`);
   mkdirSync(nativeDir, { recursive: true });
-  cpSync(join(root, 'node_modules', 'better-sqlite3'), join(nativeDir, 'better-sqlite3'), { recursive: true, filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`) });
+  cpSync(join(root, 'node_modules', 'better-sqlite3-multiple-ciphers'), join(nativeDir, 'better-sqlite3-multiple-ciphers'), { recursive: true, filter: (src) => !src.includes(join('better-sqlite3-multiple-ciphers', 'build')) });
   const gyp = spawnSync('npm', ['exec', '--yes', '--', 'node-gyp', 'rebuild', `--target=${electronVersion}`, '--dist-url=https://electronjs.org/headers'], { cwd: join(nativeDir, 'better-sqlite3'), stdio: 'inherit' });
-  if (gyp.status !== 0 || !existsSync(binding)) giveUp('better-sqlite3 could not be built for Electron (its headers could not be fetched).');
+  if (gyp.status !== 0 || !existsSync(binding)) giveUp('better-sqlite3-multiple-ciphers could not be built for Electron (its headers could not be fetched).');
 }
 
 const child = spawn(electronPath, [join(root, 'dist', 'electron', 'main.cjs')], {

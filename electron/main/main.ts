@@ -13,6 +13,7 @@ import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { openApp, type AppOptions, type KlivApp } from '../api/app';
 import { createDispatcher } from '../api/dispatch';
 import { startExportScheduler, type ExportScheduler } from '../services/exportScheduler';
+import { startMaintenanceScheduler } from '../services/maintenance';
 import type { SecretStore } from '../services/secrets';
 import { APP_HOST, APP_SCHEME, registerIpcTransport } from '../api/ipc';
 import { CONTENT_SECURITY_POLICY } from './csp';
@@ -196,7 +197,8 @@ function errorMessage(err: unknown): string {
  * and would hand a DevTools connection to every record on screen, so a
  * packaged kiosk started with it refuses to run.
  */
-const DEBUGGING_SWITCHES = /^--(remote-debugging-(port|pipe)|inspect(-brk|-port|-publish-uid)?|debug(-brk)?)(=|$)/;
+// Chromium also takes "-switch" (and "/switch" on Windows), and on Windows in any case.
+const DEBUGGING_SWITCHES = /^(?:--?|\/)(remote-debugging-(port|pipe)|inspect(-brk|-port|-publish-uid)?|debug(-brk)?)(=|$)/i;
 
 export function debuggingSwitches(argv: readonly string[]): string[] {
   return argv.filter((arg) => DEBUGGING_SWITCHES.test(arg)).map((arg) => arg.split('=')[0] ?? arg);
@@ -264,11 +266,19 @@ export async function startKliv(overrides: Partial<KlivDeps> = {}): Promise<Kliv
   } catch (err) {
     deps.log(`the export scheduler did not start: ${errorMessage(err)}`);
   }
+  // Nightly backup and the retention purge, on the same terms.
+  let maintenance: { stop(): void } | null = null;
+  try {
+    maintenance = startMaintenanceScheduler(klivApp, { log: deps.log });
+  } catch (err) {
+    deps.log(`the maintenance scheduler did not start: ${errorMessage(err)}`);
+  }
   let closed = false;
   app.on('will-quit', () => {
     if (closed) return;
     closed = true;
     exportScheduler?.stop();
+    maintenance?.stop();
     klivApp.close();
   });
 

@@ -51,6 +51,15 @@ export function App({ camera = true }: { camera?: boolean }) {
     return () => { cancelled = true; };
   }, [kliv]);
 
+  // Health (disk full, read-only, backups) and the venue day change while the
+  // kiosk runs; kiosk.status is a passive call, so polling it keeps no session alive.
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      void kliv.call('kiosk.status', {}).then((res) => { if (res.ok) setStatus(res.value); });
+    }, 30_000);
+    return () => window.clearInterval(timer);
+  }, [kliv]);
+
   useEffect(() => {
     document.documentElement.lang = language;
     document.documentElement.dir = dir;

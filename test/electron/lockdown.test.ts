@@ -40,6 +40,7 @@ describe('debugging switches', () => {
   it.each([
     ['--remote-debugging-port=9222'], ['--remote-debugging-port', '9222'], ['--remote-debugging-pipe'],
     ['--inspect'], ['--inspect=9229'], ['--inspect-brk=0.0.0.0:9229'], ['--inspect-port=9229'], ['--debug'], ['--debug-brk'],
+    ['-remote-debugging-port=9222'], ['/remote-debugging-port=9222'], ['--Remote-Debugging-Port=9222'],
   ])('a packaged kiosk started with %s refuses to start, before it opens any data', async (...argv) => {
     electron.app.isPackaged = true;
     expect(await startKliv(deps(argv))).toBeNull();
@@ -54,7 +55,7 @@ describe('debugging switches', () => {
 
   it('ordinary switches (and look-alikes) start normally', async () => {
     electron.app.isPackaged = true;
-    const argv = ['--no-sandbox', '--lang=sv', '--debugger-like', '--inspector', 'file--inspect'];
+    const argv = ['--no-sandbox', '--lang=sv', '--debugger-like', '--inspector', 'file--inspect', '/opt/remote-debugging-port', '---inspect'];
     expect(debuggingSwitches(argv)).toEqual([]);
     expect(await startKliv(deps(argv))).not.toBeNull();
     expect(electron.dialog.showErrorBox).not.toHaveBeenCalled();

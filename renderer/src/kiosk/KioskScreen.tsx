@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KioskStatus, ScanResult } from '../../../shared/api';
-import { IconCard, IconLock } from '../components/Icons';
+import { IconCard, IconLock, IconWarning } from '../components/Icons';
 import { errorMessageKey, LANGUAGES, useI18n, type Language } from '../i18n';
 import { useKliv } from '../kliv';
 import { CameraScanner } from './CameraScanner';
@@ -113,6 +113,9 @@ export function KioskScreen({ status, camera = true, onStaffBadge, onStaffCorner
         </button>
       </header>
       <main className="kiosk__main">
+        {status.health.problem?.startsWith('storage_') && (
+          <p className="health-banner" role="alert" data-testid="health-banner"><IconWarning className="health-banner__icon" />{t('health.kiosk')}</p>
+        )}
         <section className={`attract${camera ? '' : ' attract--no-camera'}${view ? ' attract--hidden' : ''}`} data-testid="attract" aria-hidden={view ? true : undefined}>
           {camera && <CameraScanner onScan={(text) => void handleScan(text, 'camera')} />}
           <div className="attract__text">

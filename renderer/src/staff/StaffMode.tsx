@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { KioskStatus, MethodInput, MethodName, ScanResult } from '../../../shared/api';
-import { IconCalendar, IconCard, IconChart, IconUpload, IconCheckIn, IconHome, IconLock, IconPeople, IconPerson } from '../components/Icons';
+import { IconWarning, IconCalendar, IconCard, IconChart, IconUpload, IconCheckIn, IconHome, IconLock, IconPeople, IconPerson } from '../components/Icons';
 import { ParticipantsScreen } from '../participants/ParticipantsScreen';
 import { ExportBanner, ExportScreen } from './ExportScreen';
 import { ReportScreen } from '../reports/ReportScreen';
@@ -116,6 +116,11 @@ export function StaffMode({ status, session, onExit }: Props) {
             <IconLock className="sbutton__icon" />{t('staff.lock')}
           </button>
         </header>
+        {status.health.problem && (
+          <p className="notice notice--error staff-health" role="alert" data-testid="staff-health">
+            <IconWarning className="notice__icon" />{t(`health.staff.${status.health.problem}` as MessageKey)}
+          </p>
+        )}
         <main className="staff-main">
           {screen.name === 'today' && <ExportBanner />}
           {screen.name === 'today' && (

@@ -229,8 +229,15 @@ describe('kliv demo', () => {
     expect(dbCount('SELECT count(*) FROM participants')).toBe(participants);
     expect(dbCount('SELECT count(*) FROM visits')).toBe(visits);
     expect(dbCount("SELECT count(*) FROM events WHERE type = 'visit.checked_in'")).toBe(visits);
-    const cards = readFileSync(join(dir.path, 'demo-cards.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const lines = readFileSync(join(dir.path, 'demo-cards.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    // one staff badge for trying staff mode, then one card per participant
+    const staffLines = lines.filter((l) => l.startsWith('STAFF\t'));
+    expect(staffLines).toHaveLength(1);
+    expect(parseCardPayload(staffLines[0]!.split('\t')[2]!)).toMatchObject({ ok: true, kind: 'staff' });
+    const cards = lines.filter((l) => !l.startsWith('STAFF\t'));
     expect(cards).toHaveLength(participants);
+    // past days are finished work: every visit checked, every weekday confirmed
+    expect(dbCount('SELECT count(*) FROM visits v WHERE NOT EXISTS (SELECT 1 FROM checks c WHERE c.visit_id = v.id)')).toBe(0);
     const [code, name, cardPayload] = cards[0]!.split('\t');
     expect(code).toMatch(/^D\d{4}$/);
     expect(name).toBeTruthy();
