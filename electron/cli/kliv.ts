@@ -270,7 +270,7 @@ export function parseLocal(text: string, sameDay: string | null, timeZone: strin
 
 function writeDemoCards(dir: string, participants: { code: string; displayName: string; payload: string }[], staff: DemoResult['staff'] = null): void {
   const lines = ['# DEMO DATA ONLY: clear card payloads of the sample participants, for trying the kiosk.', '# A real venue never stores these; type one on a USB scanner or paste it with `kliv scan --payload`.'];
-  if (staff) lines.push(`# Staff mode: tap the lock in the top corner, scan this badge and type PIN ${staff.pin}`, `STAFF\t${staff.name}\t${staff.badgePayload}`);
+  if (staff) lines.push(`# Staff mode: tap the lock in the top corner, scan this badge and type PIN ${staff.pin} (or "Logga in med namn": ${staff.name})`, `STAFF\t${staff.name}\t${staff.badgePayload}`);
   for (const p of participants) lines.push(`${p.code}\t${p.displayName}\t${p.payload}`);
   writeFileSync(join(dir, 'demo-cards.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
 }

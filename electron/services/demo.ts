@@ -7,7 +7,7 @@ import { addDays, isoWeekday, localDateOf, zonedTimeToInstant } from '../../shar
 import { insertCheck } from '../db/checks';
 import { insertDayConfirmation } from '../db/dayConfirmations';
 import { appendEvent } from '../db/events';
-import { getStaffByName } from '../db/staff';
+import { getStaffByName, setNameLoginAllowed } from '../db/staff';
 import { addStaff, CLI_ACTOR } from './staff';
 import { getVenue } from '../db/venue';
 import { insertVisit } from '../db/visits';
@@ -55,6 +55,8 @@ export function createDemoVenue(ctx: ServiceContext, options: { months?: number;
   let visits = 0;
   const admin = getStaffByName(ctx.db, DEMO_STAFF.name) ? null : addStaff(ctx, CLI_ACTOR, { name: DEMO_STAFF.name, role: 'admin', pin: DEMO_STAFF.pin });
   const staffId = admin?.account.staffId ?? (getStaffByName(ctx.db, DEMO_STAFF.name) as { id: number }).id;
+  // Demo only: a newcomer without a scanner can log in with name + PIN.
+  if (admin) setNameLoginAllowed(ctx.db, staffId, true);
   const reasons = ['not_sober', 'unwell', 'other'] as const;
   ctx.db.transaction(() => {
     for (let day = firstDay; day < today; day = addDays(day, 1)) {

@@ -116,12 +116,12 @@ export function StaffMode({ status, session, onExit }: Props) {
             <IconLock className="sbutton__icon" />{t('staff.lock')}
           </button>
         </header>
-        {status.health.problem && (
-          <p className="notice notice--error staff-health" role="alert" data-testid="staff-health">
-            <IconWarning className="notice__icon" />{t(`health.staff.${status.health.problem}` as MessageKey)}
-          </p>
-        )}
         <main className="staff-main">
+          {status.health.problem && (
+            <p className="notice notice--error staff-health" role="alert" data-testid="staff-health">
+              <IconWarning className="notice__icon" />{t(`health.staff.${status.health.problem}` as MessageKey)}
+            </p>
+          )}
           {screen.name === 'today' && <ExportBanner />}
           {screen.name === 'today' && (
             <TodayScreen openVisitId={screen.openVisitId ?? null}
