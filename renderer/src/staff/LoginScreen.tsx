@@ -114,7 +114,7 @@ export function LoginScreen({ venueName, initialBadge, camera = true, onLoggedIn
                   <IconCard className="badge-prompt__icon" />
                   <h2 id="login-who" className="scard__title">{t('staff.login.showBadge')}</h2>
                   <p className="scard__text">{t('staff.login.showBadgeHint')}</p>
-                  {camera && <div className="staff-login__camera"><CameraScanner onScan={takeBadge} fps={10} /></div>}
+                  {camera && <div className="staff-login__camera"><CameraScanner onScan={takeBadge} fps={15} /></div>}
                 </div>
               )}
               <button type="button" className="linkbutton" onClick={() => switchMode('name')} data-testid="login-by-name">
