@@ -1,7 +1,8 @@
 /**
  * Imported first by main.tsx, before any schema is defined: zod otherwise
- * probes for eval() with `new Function("")` when schemas are built, which the
- * CSP refuses and reports. The renderer never needs zod's compiled fast path.
+ * probes whether it may compile code from strings when schemas are built,
+ * which the CSP refuses and reports. The renderer never needs zod's compiled
+ * fast path.
  */
 import { z } from 'zod';
 
