@@ -10,30 +10,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { KlivError } from '../../shared/errors';
-import { openApp, type KlivApp } from '../api/app';
 import { collectIntoFile, readBundleEvents, verifyBundle, venueKeyFromArgument, checkChain, BundleRefused } from '../services/central';
 import { exportNow, exportOutboxDir, exportStatus, venueSigningKey } from '../services/export';
 import { parseIdentityFile, publicKeyFingerprint, publicKeyPem, publicKeyText } from '../services/exportCrypto';
 import { requireVenue } from '../services/venue';
-
-function print(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-function dataDirOf(cmd: Command): string {
-  const dir = cmd.optsWithGlobals<{ dataDir?: string }>().dataDir ?? process.env.KLIV_DATA_DIR;
-  if (!dir) throw new Error('no data folder: pass --data-dir DIR or set KLIV_DATA_DIR');
-  return resolve(dir);
-}
-
-async function withApp<T>(cmd: Command, fn: (app: KlivApp) => Promise<T> | T): Promise<T> {
-  const app = openApp({ dataDir: dataDirOf(cmd) });
-  try {
-    return await fn(app);
-  } finally {
-    app.close();
-  }
-}
+import { print, withAppAsync as withApp } from './common';
 
 function readIdentities(file: string): string[] {
   let text: string;

@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { KlivError } from '../../shared/errors';
 import { isValidTimeZone } from '../../shared/time';
 import { openApp, type KlivApp } from '../api/app';
+import { dataDirOf, print, UsageError, withApp } from './common';
 import { createDispatcher } from '../api/dispatch';
 import { startHttpTransport } from '../api/http';
 import { createDemoVenue, type DemoResult } from '../services/demo';
@@ -29,32 +30,10 @@ import { startExportScheduler } from '../services/exportScheduler';
 import { STAFF_ROLES, manualReason, type StaffRole } from '../../shared/api';
 import { isLocalDate, isLocalTime, zonedTimeToInstant } from '../../shared/time';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Set by a command that succeeded but has a meaningful non-zero outcome (a refused card). */
 let commandExitCode = 0;
-
-interface GlobalOptions { dataDir?: string }
-
-function dataDirOf(cmd: Command): string {
-  const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const dir = opts.dataDir ?? process.env.KLIV_DATA_DIR;
-  if (!dir) throw new UsageError('no data folder: pass --data-dir DIR or set KLIV_DATA_DIR');
-  return resolve(dir);
-}
-
-function withApp<T>(cmd: Command, fn: (app: KlivApp) => T): T {
-  const app = openApp({ dataDir: dataDirOf(cmd) });
-  try {
-    return fn(app);
-  } finally {
-    app.close();
-  }
-}
-
-function print(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
 
 export function buildProgram(): Command {
   const program = new Command('kliv')

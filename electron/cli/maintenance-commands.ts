@@ -9,32 +9,14 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { KlivError } from '../../shared/errors';
-import { databasePath, openApp, type KlivApp } from '../api/app';
+import { databasePath } from '../api/app';
 import { isPlaintextDatabase } from '../db/connection';
 import { backupDatabase, restoreBackup, type DatabaseFacts } from '../services/backup';
 import { systemClock } from '../services/context';
 import { runDoctor, type DoctorLine } from '../services/doctor';
 import { runRetention } from '../services/retention';
 import { createFileSecretStore } from '../services/secrets';
-
-function print(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-function dataDirOf(cmd: Command): string {
-  const dir = cmd.optsWithGlobals<{ dataDir?: string }>().dataDir ?? process.env.KLIV_DATA_DIR;
-  if (!dir) throw new Error('no data folder: pass --data-dir DIR or set KLIV_DATA_DIR');
-  return resolve(dir);
-}
-
-function withApp<T>(cmd: Command, fn: (app: KlivApp) => T): T {
-  const app = openApp({ dataDir: dataDirOf(cmd) });
-  try {
-    return fn(app);
-  } finally {
-    app.close();
-  }
-}
+import { dataDirOf, print, withApp } from './common';
 
 const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const LABEL: Record<DoctorLine['level'], string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };

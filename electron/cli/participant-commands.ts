@@ -10,31 +10,12 @@ import { Option, type Command } from 'commander';
 import { CARD_REVOKE_REASONS, WEEKDAYS, type ParticipantSummary, type RevokeReason, type Weekday } from '../../shared/api';
 import { KlivError } from '../../shared/errors';
 import { isLocalDate, isLocalTime } from '../../shared/time';
-import { openApp, type KlivApp } from '../api/app';
 import {
   cardsOf, listForStaff, participantByCode, printCards, reissueCard, revokeActiveCardsFor, revokeCardFor, setActiveFor,
 } from '../services/participants';
 import { endSchedule, setSchedule } from '../services/schedules';
 import { CLI_ACTOR } from '../services/staff';
-
-function dataDirOf(cmd: Command): string {
-  const dir = cmd.optsWithGlobals<{ dataDir?: string }>().dataDir ?? process.env.KLIV_DATA_DIR;
-  if (!dir) throw new KlivError('BAD_INPUT', 'no data folder: pass --data-dir DIR or set KLIV_DATA_DIR');
-  return resolve(dir);
-}
-
-function withApp<T>(cmd: Command, fn: (app: KlivApp) => T): T {
-  const app = openApp({ dataDir: dataDirOf(cmd) });
-  try {
-    return fn(app);
-  } finally {
-    app.close();
-  }
-}
-
-function print(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
+import { print, withApp } from './common';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

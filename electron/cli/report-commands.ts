@@ -14,6 +14,9 @@ import { renderReport } from '../services/report-formats';
 import { formatFigure, monthName } from '../services/report-formats/labels';
 import { centralMonthlyReport, venueMonthlyReport } from '../services/reports';
 import { CLI_ACTOR } from '../services/staff';
+import { dataDirOf as dataDirOrHint } from './common';
+
+const dataDirOf = (cmd: Command): string => dataDirOrHint(cmd, ' (or --central FILE for the municipality\'s database)');
 
 type Format = 'csv' | 'xlsx' | 'pdf' | 'json';
 
@@ -24,12 +27,6 @@ interface ReportOptions {
   central?: string;
   language: ReportLanguage;
   timeZone: string;
-}
-
-function dataDirOf(cmd: Command): string {
-  const dir = cmd.optsWithGlobals<{ dataDir?: string }>().dataDir ?? process.env.KLIV_DATA_DIR;
-  if (!dir) throw new Error('no data folder: pass --data-dir DIR or set KLIV_DATA_DIR (or --central FILE for the municipality\'s database)');
-  return resolve(dir);
 }
 
 /** Written under a temporary name and renamed, so a reader never sees half a file. */
